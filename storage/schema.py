@@ -1,0 +1,119 @@
+"""Schema of the mention store, as numbered migrations run on open.
+
+`PRAGMA user_version` records how many migrations a file has had; opening an
+older file runs the rest, each in its own transaction. Never edit a released
+migration: add the next one.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import sqlite_utils
+
+
+def _v1_base_tables(db: sqlite_utils.Database) -> None:
+    db["sources"].create(
+        {"name": str, "kind": str, "brand": str, "config": str, "first_seen": str, "last_collected_at": str},
+        pk="name",
+    )
+    db["mentions"].create(
+        {
+            "id": int,
+            "source": str,
+            "external_id": str,
+            "permalink": str,
+            "author": str,
+            "channel": str,
+            "published_at": str,  # ISO 8601, UTC offset included
+            "collected_at": str,
+            "updated_at": str,
+            "raw_text": str,
+            "raw_hash": str,  # of raw_text: tells an edit from a re-collection
+            "display_text": str,
+            "analysis_text": str,
+            "content_hash": str,  # of analysis_text: dedup and classifier cache key
+            "language": str,
+            "views": int,
+            "reactions": int,
+            "forwards": int,
+            "replies": int,
+            "parent_external_id": str,
+            "brand": str,
+            "edited": int,
+            "revision": int,
+            "extra": str,
+        },
+        pk="id",
+        not_null={"source", "external_id", "raw_text", "raw_hash", "published_at", "collected_at"},
+    )
+    db["mentions"].create_index(["source", "external_id"], unique=True)
+    db["mentions"].create_index(["published_at"])
+    db["mentions"].create_index(["content_hash"])
+    db["mentions"].create_index(["brand", "published_at"])
+    db["mention_revisions"].create(
+        {"mention_id": int, "revision": int, "raw_text": str, "raw_hash": str, "replaced_at": str},
+        pk=("mention_id", "revision"),
+        foreign_keys=[("mention_id", "mentions", "id")],
+    )
+    db["analyses"].create(
+        {
+            "id": int,
+            "mention_id": int,
+            "model_version": str,
+            "content_hash": str,
+            "created_at": str,
+            "sentiment": str,
+            "sentiment_scores": str,
+            "complaint": int,
+            "complaint_score": float,
+            "complaint_categories": str,
+            "suggestion": int,
+            "suggestion_score": float,
+            "comparison": int,
+            "comparison_score": float,
+            "competitors": str,
+            "recommendation": str,
+            "recommendation_scores": str,
+            "question": int,
+            "question_score": float,
+            "evidence": str,
+        },
+        pk="id",
+        foreign_keys=[("mention_id", "mentions", "id")],
+        not_null={"mention_id", "model_version", "content_hash"},
+    )
+    db["analyses"].create_index(["mention_id", "model_version", "content_hash"], unique=True)
+    db["analyses"].create_index(["content_hash", "model_version"])
+    db["cursors"].create({"source": str, "state": str, "updated_at": str}, pk="source")
+    db["runs"].create(
+        {
+            "id": int,
+            "kind": str,
+            "source": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "collected": int,
+            "new": int,
+            "updated": int,
+            "unchanged": int,
+            "tagged": int,
+            "skipped": int,
+            "error": str,
+            "details": str,
+        },
+        pk="id",
+    )
+
+
+def _v2_full_text_search(db: sqlite_utils.Database) -> None:
+    # Search runs over the analysis text (normalized the same way as queries).
+    db["mentions"].enable_fts(["analysis_text"], fts_version="FTS5", create_triggers=True,
+                              tokenize="unicode61 remove_diacritics 0")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _v1_base_tables,
+    _v2_full_text_search,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
