@@ -112,8 +112,19 @@ def _v2_full_text_search(db: sqlite_utils.Database) -> None:
                               tokenize="unicode61 remove_diacritics 0")
 
 
+def _v3_text_fields(db: sqlite_utils.Database) -> None:
+    # Filled by nlp when a mention is prepared: duplicate cluster, the brand
+    # alias that matched (and where), and entities pulled out of the text.
+    mentions = db["mentions"]
+    mentions.add_column("cluster_id", int)
+    mentions.add_column("brand_span", str)
+    mentions.add_column("entities", str)
+    mentions.create_index(["cluster_id"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_base_tables,
     _v2_full_text_search,
+    _v3_text_fields,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
