@@ -41,8 +41,8 @@ def collect_source(config: Config, store: Store, source: Source,
     run_id = store.start_run("collect", source.name)
     connector = build_connector(config, source)
     totals = UpsertResult()
+    batch: list = []
     try:
-        batch = []
         for mention in connector.collect(store.get_cursor(source.name)):
             if mention.brand is None:
                 mention.brand = source.brand
@@ -60,6 +60,10 @@ def collect_source(config: Config, store: Store, source: Source,
         log.exception("collecting %s failed", source.name)
     finally:
         connector.close()
+        if report.error and batch:
+            # Keep what arrived before the failure; the cursor stays put, so the
+            # next run reads these again and the upsert recognises them.
+            totals += store.store_collected(source.name, batch, cursor=None)
         report.new, report.updated, report.unchanged = totals.new, totals.updated, totals.unchanged
         report.collected = totals.new + totals.updated + totals.unchanged
         store.finish_run(run_id, "failed" if report.error else "completed", report.error,
