@@ -48,7 +48,8 @@ def prepare_pending(config: Config, store: Store, limit: int | None = None,
 
     matcher = BrandMatcher(config.brands)
     dedup = Deduplicator()
-    since = (datetime.now(timezone.utc) - DEDUP_WINDOW).isoformat()
+    newest = store.db.execute("SELECT max(published_at) FROM mentions WHERE content_hash IS NOT NULL").fetchone()[0]
+    since = (datetime.fromisoformat(newest) - DEDUP_WINDOW).isoformat() if newest else ""
     for mid, text, cluster in store.db.execute(
             "SELECT id, analysis_text, cluster_id FROM mentions WHERE content_hash IS NOT NULL "
             "AND published_at >= ? ORDER BY id", [since]):
@@ -85,20 +86,25 @@ def prepare_pending(config: Config, store: Store, limit: int | None = None,
 
 _PENDING = """
 SELECT m.id, m.content_hash, m.raw_text FROM mentions m
-WHERE m.content_hash IS NOT NULL AND NOT EXISTS (
+WHERE m.content_hash IS NOT NULL AND m.published_at >= ? AND NOT EXISTS (
   SELECT 1 FROM analyses a WHERE a.mention_id = m.id AND a.model_version = ? AND a.content_hash = m.content_hash)
 ORDER BY m.id LIMIT ?
 """
 
 
 def tag_pending(store: Store, classifier: Classifier, limit: int | None = None,
-                progress: Callable[[int], None] | None = None) -> tuple[int, int]:
-    """Tag prepared mentions lacking an analysis by this model version; returns (tagged, reused)."""
+                progress: Callable[[int], None] | None = None,
+                since: datetime | None = None) -> tuple[int, int]:
+    """Tag prepared mentions lacking an analysis by this model version; returns (tagged, reused).
+
+    `since` bounds a re-tag after a model change to recent mentions.
+    """
     version = classifier.model_version
+    floor = since.astimezone(timezone.utc).isoformat() if since else ""
     tagged = reused = 0
     while limit is None or tagged + reused < limit:
         size = BATCH if limit is None else min(BATCH, limit - tagged - reused)
-        rows = store.db.execute(_PENDING, [version, size]).fetchall()
+        rows = store.db.execute(_PENDING, [floor, version, size]).fetchall()
         if not rows:
             break
         known = _cached(store, version, {h for _, h, _ in rows})
@@ -166,7 +172,7 @@ def _row(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def analyze(config: Config, store: Store, classifier: Classifier | None = None, limit: int | None = None,
-            progress: Callable[[int], None] | None = None) -> AnalyzeReport:
+            progress: Callable[[int], None] | None = None, since: datetime | None = None) -> AnalyzeReport:
     if classifier is None:
         from shenava.nlp.classifier import load_classifier
 
@@ -175,7 +181,7 @@ def analyze(config: Config, store: Store, classifier: Classifier | None = None, 
     report = AnalyzeReport(model_version=classifier.model_version)
     try:
         report.prepared = prepare_pending(config, store, limit, progress)
-        report.tagged, report.reused = tag_pending(store, classifier, limit, progress)
+        report.tagged, report.reused = tag_pending(store, classifier, limit, progress, since)
     except BaseException as exc:
         store.finish_run(run_id, "failed", f"{type(exc).__name__}: {exc}", tagged=report.tagged,
                          skipped=report.reused)
