@@ -12,6 +12,7 @@ from typing import Callable, Iterable
 from shenava.config import Config, Source
 from shenava.errors import ConnectorError, ShenavaError
 from shenava.storage import Store, UpsertResult
+from shenava.storage.leases import LeaseHeld, lease
 
 log = logging.getLogger("shenava")
 
@@ -33,7 +34,20 @@ class CollectReport:
 
 def collect_source(config: Config, store: Store, source: Source,
                    progress: Callable[[int], None] | None = None) -> CollectReport:
-    """Collect one source; stored mentions survive a failure half-way, the cursor moves only at the end."""
+    """Collect one source; stored mentions survive a failure half-way, the cursor moves only at the end.
+
+    A second collection of the same source while one runs is refused, not overlapped.
+    """
+    try:
+        with lease(store, f"collect:{source.name}"):
+            return _collect_source(config, store, source, progress)
+    except LeaseHeld as exc:
+        log.warning("skipping %s: %s", source.name, exc)
+        return CollectReport(source.name, error=str(exc))
+
+
+def _collect_source(config: Config, store: Store, source: Source,
+                    progress: Callable[[int], None] | None) -> CollectReport:
     from shenava.connectors.base import build_connector
 
     report = CollectReport(source.name)

@@ -122,9 +122,16 @@ def _v3_text_fields(db: sqlite_utils.Database) -> None:
     mentions.create_index(["cluster_id"])
 
 
+def _v4_leases(db: sqlite_utils.Database) -> None:
+    # A lease per source keeps two collections of one source from overlapping,
+    # whichever scheduler started them; an expired lease (a killed run) is taken over.
+    db["leases"].create({"name": str, "owner": str, "acquired_at": str, "expires_at": str}, pk="name")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_base_tables,
     _v2_full_text_search,
     _v3_text_fields,
+    _v4_leases,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -175,3 +175,18 @@ def test_two_writers_at_once_do_not_hit_database_is_locked(tmp_path):
     with Store.open(path) as s:
         assert s.count() == 300
         assert s.get_cursor("a") == {"last": 149} and s.get_cursor("b") == {"last": 149}
+
+
+def test_a_lease_is_exclusive_until_released_or_expired(store):
+    from shenava.storage.leases import LeaseHeld, lease
+
+    store.db.execute("INSERT INTO leases VALUES ('collect:chan', 'other-host:1', '2026-11-23T08:00:00+00:00', "
+                     "'2999-01-01T00:00:00+00:00')")
+    with pytest.raises(LeaseHeld, match="collect:chan is already running.*other-host:1"):
+        with lease(store, "collect:chan"):
+            pass
+    # A holder killed long ago does not block forever.
+    store.db.execute("UPDATE leases SET expires_at = '2000-01-01T00:00:00+00:00'")
+    with lease(store, "collect:chan") as owner:
+        assert store.db.execute("SELECT owner FROM leases").fetchone()[0] == owner
+    assert store.count("leases") == 0
