@@ -63,6 +63,9 @@ def main() -> None:
     (HERE / "group-export" / "result.json").write_text(
         json.dumps(group_export(), ensure_ascii=False, indent=1), encoding="utf-8")
     reviews_csv(HERE / "reviews.csv")
+    from shenava.samples.make_telegram import write
+
+    write(HERE / "telegram")
 
 
 if __name__ == "__main__":
