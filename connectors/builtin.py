@@ -1,2 +1,4 @@
 """Imports every built-in connector module so each registers its kind."""
 from shenava.connectors import files  # noqa: F401
+from shenava.connectors import telegram  # noqa: F401
+from shenava.connectors import telegram_comments  # noqa: F401

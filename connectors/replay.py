@@ -206,6 +206,7 @@ def _content_type(path: Path) -> str:
 class _Handler(BaseHTTPRequestHandler):
     replay: ReplayServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes; don't wait 40ms between
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         self._serve(send_body=True)
@@ -271,3 +272,11 @@ def fast_http_settings(**overrides: Any):
                   concurrency_per_host=4, respect_robots=True)
     values.update(overrides)
     return HttpSettings(**values)
+
+
+def replay_config(*sources: dict[str, Any], base_dir: Path | str = ".", **http: Any):
+    """A Config holding `sources` (dicts as in [[sources]]) and fast_http_settings(**http)."""
+    from shenava.config import Config
+
+    return Config.model_validate({"sources": list(sources), "http": fast_http_settings(**http).model_dump(),
+                                  "base_dir": Path(base_dir)})
