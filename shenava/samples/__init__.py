@@ -1,0 +1,1 @@
+"""Sample sources for `shenava demo`, written by the shenava team."""
