@@ -37,21 +37,7 @@ class FileConnector(Connector):
     options: FileOptions
 
     def files(self) -> list[Path]:
-        pattern = self.options.path
-        root = self.base_dir.resolve()
-        matches = sorted(root.glob(pattern)) if any(c in pattern for c in "*?[") else [root / pattern]
-        found = []
-        for p in matches:
-            p = p.resolve()
-            if not p.is_relative_to(root):
-                raise ConnectorError(f"source {self.source.name}: {p} is outside {root}; "
-                                     "file imports only read below the config's folder")
-            if not p.is_file():
-                raise ConnectorError(f"source {self.source.name}: file not found: {p}")
-            found.append(p)
-        if not found:
-            raise ConnectorError(f"source {self.source.name}: no file matches {pattern!r} in {root}")
-        return found
+        return resolve_files(self.base_dir, self.options.path, self.source.name)
 
     def collect(self, cursor: dict[str, Any]) -> Iterator[Mention]:
         unknown = set(self.options.columns) - set(_FIELDS)
@@ -126,6 +112,24 @@ class FileConnector(Connector):
         except ValueError:
             raise ConnectorError(f"{path}:{line}: date {value!r} is not ISO 8601") from None
         return when if when.tzinfo else when.replace(tzinfo=ZoneInfo(self.options.timezone))
+
+
+def resolve_files(base_dir: Path, pattern: str, source_name: str, *, folders: bool = False) -> list[Path]:
+    """Files (or folders too) matching `pattern`, a path or a glob, below `base_dir`; nothing outside it."""
+    root = base_dir.resolve()
+    matches = sorted(root.glob(pattern)) if any(c in pattern for c in "*?[") else [root / pattern]
+    found = []
+    for p in matches:
+        p = p.resolve()
+        if not p.is_relative_to(root):
+            raise ConnectorError(f"source {source_name}: {p} is outside {root}; "
+                                 "file imports only read below the config's folder")
+        if not (p.is_file() or (folders and p.is_dir())):
+            raise ConnectorError(f"source {source_name}: file not found: {p}")
+        found.append(p)
+    if not found:
+        raise ConnectorError(f"source {source_name}: no file matches {pattern!r} in {root}")
+    return found
 
 
 def _str(value: Any) -> str | None:
