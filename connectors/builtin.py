@@ -3,3 +3,4 @@ from shenava.connectors import files  # noqa: F401
 from shenava.connectors import telegram  # noqa: F401
 from shenava.connectors import telegram_comments  # noqa: F401
 from shenava.connectors import telegram_export  # noqa: F401
+from shenava.connectors import reviews  # noqa: F401
