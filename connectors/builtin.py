@@ -4,3 +4,5 @@ from shenava.connectors import telegram  # noqa: F401
 from shenava.connectors import telegram_comments  # noqa: F401
 from shenava.connectors import telegram_export  # noqa: F401
 from shenava.connectors import reviews  # noqa: F401
+from shenava.connectors import website  # noqa: F401
+from shenava.connectors import feed  # noqa: F401

@@ -109,3 +109,32 @@ def _walk(node: Tag, parts: list[str]) -> None:
                 _walk(child, parts)
                 if child.name in _BLOCKS:
                     parts.append("\n")
+
+
+_UNITS = {"ثانیه": 1, "دقیقه": 60, "ساعت": 3600, "روز": 86400, "هفته": 604800, "ماه": 2592000, "سال": 31536000,
+          "second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800, "month": 2592000, "year": 31536000}
+_RELATIVE = re.compile(r"(\d+|یک|یه|a|an)?\s*(ثانیه|دقیقه|ساعت|روز|هفته|ماه|سال|second|minute|hour|day|week|month|year)s?"
+                       r"\s*(?:پیش|قبل|ago)", re.I)
+
+
+def parse_relative(text: str, now: datetime) -> datetime | None:
+    """'۳ روز پیش', 'یک ساعت قبل', 'دیروز', '2 hours ago' -> a datetime before `now`; None otherwise."""
+    text = ascii_digits(text).strip().lower()
+    if text in ("همین الان", "لحظاتی پیش", "چند لحظه پیش", "just now", "now"):
+        return now
+    if text.startswith(("دیروز", "yesterday")):
+        return now - _delta(86400)
+    if text.startswith(("امروز", "today")):
+        return now
+    m = _RELATIVE.search(text)
+    if not m:
+        return None
+    count = m.group(1)
+    n = int(count) if count and count.isdigit() else 1
+    return now - _delta(n * _UNITS[m.group(2)])
+
+
+def _delta(seconds: int):
+    from datetime import timedelta
+
+    return timedelta(seconds=seconds)
