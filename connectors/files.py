@@ -5,7 +5,7 @@ import csv
 import hashlib
 import io
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, Literal
 from zoneinfo import ZoneInfo
@@ -108,7 +108,9 @@ class FileConnector(Connector):
         if value in (None, ""):
             raise ConnectorError(f"{path}:{line}: no date in column {self.options.columns.get('published_at')!r}")
         try:
-            when = datetime.fromtimestamp(value) if isinstance(value, (int, float)) else datetime.fromisoformat(str(value))
+            # Epoch seconds are UTC by definition; only written-out times take the source's timezone.
+            when = (datetime.fromtimestamp(value, timezone.utc) if isinstance(value, (int, float))
+                    else datetime.fromisoformat(str(value)))
         except ValueError:
             raise ConnectorError(f"{path}:{line}: date {value!r} is not ISO 8601") from None
         return when if when.tzinfo else when.replace(tzinfo=ZoneInfo(self.options.timezone))
