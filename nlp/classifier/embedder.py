@@ -1,0 +1,150 @@
+"""The transformer half of the classifier: a (possibly truncated, LoRA-adapted)
+encoder that turns texts into mean-pooled sentence vectors.
+
+Speed is why the encoder may keep only its first `layers` layers and run with
+dynamic int8 linear layers: a full 12-layer e5-small does ~100 mentions/s on 2
+cores, far under the 300/s target (bench/bench_classify.py measures this).
+LoRA adapters (trained by training/finetune.py) are merged into the weights
+before quantization, so inference costs the same with or without them.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from shenava.errors import ModelError
+
+PREFIX = "query: "  # e5 wants it for short texts to classify
+
+
+class LoRALinear(nn.Module):
+    """y = base(x) + (x A^T B^T) * alpha/r, base frozen."""
+
+    def __init__(self, base: nn.Linear, rank: int, alpha: float):
+        super().__init__()
+        self.base = base
+        self.scale = alpha / rank
+        self.lora_a = nn.Parameter(torch.empty(rank, base.in_features))
+        self.lora_b = nn.Parameter(torch.zeros(base.out_features, rank))
+        nn.init.kaiming_uniform_(self.lora_a, a=math.sqrt(5))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.base(x) + (x @ self.lora_a.T @ self.lora_b.T) * self.scale
+
+    def merged(self) -> nn.Linear:
+        with torch.no_grad():
+            self.base.weight += (self.lora_b @ self.lora_a) * self.scale
+        return self.base
+
+
+LORA_TARGETS = ("attention.self.query", "attention.self.value", "attention.output.dense",
+                "intermediate.dense", "output.dense")
+
+
+def _get(module: nn.Module, dotted: str) -> nn.Module:
+    for part in dotted.split("."):
+        module = getattr(module, part)
+    return module
+
+
+def _set(module: nn.Module, dotted: str, value: nn.Module) -> None:
+    *parents, last = dotted.split(".")
+    for part in parents:
+        module = getattr(module, part)
+    setattr(module, last, value)
+
+
+def load_base(folder: Path, layers: int):
+    """Tokenizer and the first `layers` layers of the encoder in `folder`."""
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    # Dropping layers on purpose makes transformers report "unexpected" weights; silence it.
+    hf_logging.set_verbosity_error()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(folder))
+        config = AutoConfig.from_pretrained(str(folder))
+        total = getattr(config, "num_hidden_layers", layers)
+        kept = min(layers, total) if layers > 0 else total
+        config.num_hidden_layers = kept
+        kwargs = {"add_pooling_layer": False} if config.model_type in ("xlm-roberta", "bert", "roberta") else {}
+        model = AutoModel.from_pretrained(str(folder), config=config, **kwargs)
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{folder}: cannot load encoder: {exc}") from None
+    model.eval()
+    return tokenizer, model
+
+
+def add_lora(model: nn.Module, rank: int, alpha: float, targets=LORA_TARGETS) -> list[str]:
+    """Wrap the target linears of every layer in LoRA; return their dotted names."""
+    for p in model.parameters():
+        p.requires_grad_(False)
+    names = []
+    for i, _ in enumerate(model.encoder.layer):
+        for t in targets:
+            name = f"encoder.layer.{i}.{t}"
+            _set(model, name, LoRALinear(_get(model, name), rank, alpha))
+            names.append(name)
+    return names
+
+
+def lora_state(model: nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().clone() for k, v in model.state_dict().items() if "lora_" in k}
+
+
+def merge_lora(model: nn.Module, state: dict[str, torch.Tensor], rank: int, alpha: float) -> None:
+    """Apply saved adapters to a plain model in place (W += B A * alpha/r)."""
+    names = sorted({k.rsplit(".lora_", 1)[0] for k in state})
+    with torch.no_grad():
+        for name in names:
+            base = _get(model, name)
+            a, b = state[name + ".lora_a"].float(), state[name + ".lora_b"].float()
+            if base.weight.shape != (b.shape[0], a.shape[1]):
+                raise ModelError(f"adapter {name} does not fit the encoder (wrong encoder for these heads?)")
+            base.weight += (b @ a) * (alpha / rank)
+
+
+def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    m = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
+
+
+class Embedder:
+    """Texts -> L2-normalized mean-pooled vectors, batched by length."""
+
+    def __init__(self, folder: Path, layers: int, max_length: int, batch_size: int = 64,
+                 adapters: dict[str, torch.Tensor] | None = None, rank: int = 8, alpha: float = 16.0,
+                 quantize: bool = True):
+        self.tokenizer, model = load_base(folder, layers)
+        if adapters:
+            merge_lora(model, adapters, rank, alpha)
+        if quantize:
+            with warnings.catch_warnings():  # torch deprecates eager quantization in favour of torchao
+                warnings.simplefilter("ignore")
+                model = torch.ao.quantization.quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
+        self.model = model
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self.dim = int(model.config.hidden_size)
+
+    def embed(self, texts: list[str], progress=None) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        # Sorting by length keeps padding (wasted compute) small within a batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        with torch.inference_mode():
+            for start in range(0, len(order), self.batch_size):
+                idx = order[start:start + self.batch_size]
+                batch = self.tokenizer([PREFIX + texts[i] for i in idx], padding=True, truncation=True,
+                                       max_length=self.max_length, return_tensors="pt")
+                batch.pop("token_type_ids", None)
+                hidden = self.model(**batch).last_hidden_state
+                vec = torch.nn.functional.normalize(mean_pool(hidden, batch["attention_mask"]), dim=-1)
+                out[idx] = vec.numpy()
+                if progress:
+                    progress(len(idx))
+        return out
