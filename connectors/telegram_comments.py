@@ -45,6 +45,13 @@ class TelegramCommentsConnector(_TelegramWeb):
     def collect(self, cursor: dict[str, Any]) -> Iterator[Mention]:
         known: dict[str, dict[str, Any]] = {k: dict(v) for k, v in cursor.get("posts", {}).items()}
         targets = self._targets()
+        # Threads found on earlier runs stay watched while inside the window, even once newer posts push
+        # them out of the channel's first page.
+        horizon = self._horizon()
+        for post, state in known.items():
+            published = state.get("published")
+            if state.get("state") == "open" and published and datetime.fromisoformat(published) >= horizon:
+                targets.setdefault(int(post), (datetime.fromisoformat(published), None))
         self.cursor = {"posts": self._pruned(known, targets)}
         for post, (published, shown_count) in sorted(targets.items(), reverse=True):
             state = known.get(str(post), {})

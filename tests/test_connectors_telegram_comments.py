@@ -80,6 +80,17 @@ def test_second_run_yields_only_comments_added_since(server):
     assert cursor["posts"]["29"]["count"] == 2
 
 
+def test_a_thread_pushed_off_the_first_page_stays_watched(server):
+    _, cursor = run(connector(server))
+    server.add("/s/tehran_gadget", Reply.file(PAGES / "channel_newest_run2.html"))  # posts 31-33 arrive
+    for post in (31, 32, 33):
+        server.add(embed(post), Reply.file(PAGES / "discussion_28_empty.html"))
+    server.add(embed(30), Reply.file(PAGES / "discussion_30_run2.html"))
+    mentions, cursor = run(connector(server), cursor)
+    assert comment_ids(mentions) == [5009, 5010]
+    assert set(cursor["posts"]) == {"28", "29", "30", "31", "32", "33"}
+
+
 def test_deleted_post_is_recorded_and_not_fetched_again(server):
     server.add(embed(26), Reply.file(PAGES / "post_not_found.html"))
     mentions, cursor = run(connector(server, posts=[26], recent_posts=0))

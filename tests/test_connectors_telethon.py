@@ -48,9 +48,8 @@ MESSAGES = [
 ]
 
 
-@pytest.fixture
-def telethon(monkeypatch):
-    """Installs a stand-in `telethon` package; returns its knobs."""
+def install_fake_telethon(monkeypatch):
+    """Installs a stand-in `telethon` package and credentials; returns its knobs (also used by the CLI test)."""
     state = SimpleNamespace(messages=list(MESSAGES), flood=None, authorized=True, clients=[], disconnected=0)
 
     class FloodWaitError(Exception):
@@ -108,6 +107,11 @@ def telethon(monkeypatch):
     monkeypatch.setenv("TELEGRAM_API_HASH", API_HASH)
     monkeypatch.setenv("TELEGRAM_SESSION", SESSION)
     return state
+
+
+@pytest.fixture
+def telethon(monkeypatch):
+    return install_fake_telethon(monkeypatch)
 
 
 def connector(**options):
