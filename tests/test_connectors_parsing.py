@@ -1,12 +1,13 @@
 """Tables for the small parsers the connectors share."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from bs4 import BeautifulSoup
 
-from shenava.connectors.parsing import TEHRAN, ascii_digits, node_text, parse_count, parse_jalali, parse_when
+from shenava.connectors.parsing import (TEHRAN, ascii_digits, node_text, parse_count, parse_jalali, parse_relative,
+                                        parse_when)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -54,3 +55,19 @@ def test_ascii_digits_covers_persian_and_arabic_indic():
 ])
 def test_node_text(html, expected):
     assert node_text(BeautifulSoup(html, "html.parser").div) == expected
+
+
+NOW = datetime(2025, 11, 22, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("text, hours_ago", [
+    ("۳ روز پیش", 72), ("2 ساعت قبل", 2), ("یک هفته پیش", 168), ("یه ماه پیش", 720), ("دیروز", 24),
+    ("همین الان", 0), ("5 minutes ago", 5 / 60), ("a day ago", 24), ("امروز ۱۰:۳۰", 0),
+])
+def test_parse_relative(text, hours_ago):
+    assert parse_relative(text, NOW) == NOW - timedelta(hours=hours_ago)
+
+
+@pytest.mark.parametrize("text", ["۱۴۰۴/۰۸/۲۰", "بزودی", ""])
+def test_parse_relative_leaves_other_text_alone(text):
+    assert parse_relative(text, NOW) is None
