@@ -134,6 +134,18 @@ def test_since_stops_paging_and_leaves_no_gap(server):
     assert len(server.requests) == 1
 
 
+def test_deleted_posts_are_gaps_in_the_ids_not_errors(server):
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((PAGES / "channel_newest.html").read_text(encoding="utf-8"), "html.parser")
+    for post in ("25", "21"):  # deleted after publication: t.me/s simply leaves them out
+        soup.find(attrs={"data-post": f"tehran_gadget/{post}"}).parent.decompose()
+    server.add(NEWEST, Reply.html(str(soup)))
+    mentions, cursor = run(connector(server))
+    assert ids(mentions) == [i for i in range(1, 31) if i not in SKIPPED | {21, 25}]
+    assert cursor == {"last_id": 30, "gaps": []}
+
+
 def test_empty_channel_is_not_an_error():
     with ReplayServer({"/s/quiet_shop": Reply.file(PAGES / "empty_channel.html")}) as server:
         mentions, cursor = run(connector(server, channel="quiet_shop"))
