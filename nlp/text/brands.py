@@ -1,0 +1,104 @@
+"""Find the configured brands and competitors in a mention, tolerant of how people spell them.
+
+Aliases and text are compared in a folded form (ي/ك → ی/ک, digits ASCII,
+Latin lower-cased, diacritics and kashida gone) where a space, a half-space or
+nothing between two parts of a name are the same; a one-letter slip in a long
+name still matches. The span reported is the text as the author wrote it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from shenava.config import Brand
+
+_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "أ": "ا", "إ": "ا", "\u0640": "",
+                       **{d: str(i) for i, d in enumerate("۰۱۲۳۴۵۶۷۸۹")},
+                       **{d: str(i) for i, d in enumerate("٠١٢٣٤٥٦٧٨٩")}})
+_DIACRITICS = re.compile(r"[\u064b-\u065f\u0670]")
+_SEPARATORS = re.compile(r"[\s\u200c\-_.]+")
+# A name may carry a Persian suffix: تازه‌رس‌ها، سبدچی‌رو، زودبرو، تازه‌رسی.
+_SUFFIX = r"(?:\u200c?(?:ها|های|رو|را|ی|و|ش|شون|تون|ه))?"
+_LETTER = r"[^\W\d_]"
+
+
+@dataclass(frozen=True)
+class BrandMatch:
+    brand: str  # the configured brand or competitor name
+    alias: str  # the alias that matched
+    is_competitor: bool
+    competitor_of: str | None
+    start: int
+    end: int
+    span: str  # as written in the text
+
+
+def _fold(text: str) -> str:
+    return _DIACRITICS.sub("", text.translate(_FOLD)).lower()
+
+
+def _alias_pattern(alias: str) -> str:
+    parts = [p for p in _SEPARATORS.split(_fold(alias)) if p]
+    letters = [re.escape(ch) for ch in "".join(parts)]
+    # Between any two letters of the name a space, half-space or dash may appear or not.
+    body = r"[\s\u200c\-_.]?".join(letters)
+    return rf"(?<!{_LETTER}){body}{_SUFFIX}(?!{_LETTER})"
+
+
+def _one_slip(word: str, alias: str) -> bool:
+    """True when `word` is `alias` with one letter added, dropped or changed."""
+    if abs(len(word) - len(alias)) > 1 or word == alias:
+        return False
+    if len(word) == len(alias):
+        return sum(a != b for a, b in zip(word, alias)) == 1
+    short, long_ = sorted((word, alias), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+class BrandMatcher:
+    FUZZY_MIN_LENGTH = 5  # shorter names give too many false hits with one slip allowed
+
+    def __init__(self, brands: Iterable[Brand]):
+        self._entries: list[tuple[re.Pattern, str, str, bool, str | None]] = []
+        self._fuzzy: list[tuple[str, str, str, bool, str | None]] = []
+        for brand in brands:
+            self._add(brand.name, brand.all_aliases(), False, None)
+            for rival in brand.competitors:
+                self._add(rival.name, [rival.name, *rival.aliases], True, brand.name)
+        # Longer aliases first so «تازه‌رس مارکت» wins over «تازه‌رس».
+        self._entries.sort(key=lambda e: -len(e[1]))
+
+    def _add(self, name: str, aliases: list[str], is_competitor: bool, owner: str | None) -> None:
+        for alias in dict.fromkeys(a for a in aliases if a.strip()):
+            self._entries.append((re.compile(_alias_pattern(alias)), alias, name, is_competitor, owner))
+            folded = _SEPARATORS.sub("", _fold(alias))
+            if len(folded) >= self.FUZZY_MIN_LENGTH and " " not in alias.strip():
+                self._fuzzy.append((folded, alias, name, is_competitor, owner))
+
+    def find(self, text: str) -> list[BrandMatch]:
+        # Fold character by character, remembering where each folded character came from.
+        pieces, index = [], []
+        for i, ch in enumerate(text):
+            f = _fold(ch)
+            pieces.append(f)
+            index.extend([i] * len(f))
+        folded = "".join(pieces)
+        matches: list[BrandMatch] = []
+        taken: list[tuple[int, int]] = []
+        for pattern, alias, name, is_competitor, owner in self._entries:
+            for m in pattern.finditer(folded):
+                if any(s < m.end() and m.start() < e for s, e in taken):
+                    continue
+                start, end = index[m.start()], index[m.end() - 1] + 1
+                taken.append((m.start(), m.end()))
+                matches.append(BrandMatch(name, alias, is_competitor, owner, start, end, text[start:end]))
+        for m in re.finditer(rf"{_LETTER}+", folded):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            for target, alias, name, is_competitor, owner in self._fuzzy:
+                if _one_slip(m.group(0), target):
+                    start, end = index[m.start()], index[m.end() - 1] + 1
+                    matches.append(BrandMatch(name, alias, is_competitor, owner, start, end, text[start:end]))
+                    break
+        return sorted(matches, key=lambda b: b.start)
