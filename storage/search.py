@@ -38,16 +38,30 @@ def build_match(query: str) -> str:
     """The FTS5 MATCH expression for a user query, every term quoted."""
     from shenava.nlp.text import prepare
 
-    terms = []
+    def tokens(text: str) -> list[str]:
+        return re.findall(r"\w+", prepare(text).analysis)
+
+    terms: list[str] = []
+    run: list[str] = []  # plain words are normalized together, so «نمي خرم» joins like the stored text
+
+    def flush() -> None:
+        terms.extend(f'"{t}"' for t in tokens(" ".join(run)))
+        run.clear()
+
     for phrase, word in _PIECE.findall(query):
-        raw = phrase if phrase else word
-        prefix = not phrase and raw.endswith("*")
-        text = prepare(raw.rstrip("*")).analysis
-        tokens = re.findall(r"\w+", text)
-        if not tokens:
-            continue
-        quoted = '"' + " ".join(tokens).replace('"', '""') + '"'
-        terms.append(quoted + ("*" if prefix else ""))
+        if phrase:
+            flush()
+            found = tokens(phrase)
+            if found:
+                terms.append('"' + " ".join(found) + '"')
+        elif word.endswith("*") and word.strip("*"):
+            flush()
+            found = tokens(word.strip("*"))
+            if found:
+                terms.extend([f'"{t}"' for t in found[:-1]] + [f'"{found[-1]}"*'])
+        else:
+            run.append(word)
+    flush()
     if not terms:
         raise SearchError(f"nothing to search for in {query!r}: give at least one word")
     return " AND ".join(terms)

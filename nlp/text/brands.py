@@ -93,12 +93,19 @@ class BrandMatcher:
                 start, end = index[m.start()], index[m.end() - 1] + 1
                 taken.append((m.start(), m.end()))
                 matches.append(BrandMatch(name, alias, is_competitor, owner, start, end, text[start:end]))
-        for m in re.finditer(rf"{_LETTER}+", folded):
-            if any(s < m.end() and m.start() < e for s, e in taken):
-                continue
-            for target, alias, name, is_competitor, owner in self._fuzzy:
-                if _one_slip(m.group(0), target):
-                    start, end = index[m.start()], index[m.end() - 1] + 1
-                    matches.append(BrandMatch(name, alias, is_competitor, owner, start, end, text[start:end]))
-                    break
+        if self._fuzzy:
+            words = [(m.start(), m.end()) for m in re.finditer(rf"{_LETTER}+", folded)]
+            # One word, or two written with a space or half-space between them (تازه‌رص).
+            windows = [(a, b) for a, b in words] + [
+                (a[0], b[1]) for a, b in zip(words, words[1:]) if _SEPARATORS.fullmatch(folded[a[1]:b[0]])]
+            for a, b in windows:
+                if any(s < b and a < e for s, e in taken):
+                    continue
+                candidate = _SEPARATORS.sub("", folded[a:b])
+                for target, alias, name, is_competitor, owner in self._fuzzy:
+                    if _one_slip(candidate, target):
+                        start, end = index[a], index[b - 1] + 1
+                        taken.append((a, b))
+                        matches.append(BrandMatch(name, alias, is_competitor, owner, start, end, text[start:end]))
+                        break
         return sorted(matches, key=lambda b: b.start)
