@@ -32,11 +32,21 @@ def _hash64(shingle: str) -> int:
     return int.from_bytes(hashlib.blake2b(shingle.encode("utf-8", "replace"), digest_size=8).digest(), "big")
 
 
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finalizer: spreads each 4-gram's code into 64 well-mixed bits."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
 def simhash(text: str) -> int:
     text = _NON_WORD.sub(" ", text).strip()
     if len(text) < 4:
         return _hash64(text)
-    hashes = np.array([_hash64(text[i:i + 4]) for i in range(len(text) - 3)], dtype=">u8")
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    # Each 4-gram packed from its code points (16 bits each suffice after the mix).
+    grams = (codes[:-3] << np.uint64(48)) ^ (codes[1:-2] << np.uint64(32)) ^ (codes[2:-1] << np.uint64(16)) ^ codes[3:]
+    hashes = _mix(np.unique(grams)).astype(">u8")
     bits = np.unpackbits(hashes.view(np.uint8).reshape(-1, 8), axis=1)  # most significant bit first
     votes = bits.sum(axis=0) * 2 > len(hashes)
     return int.from_bytes(np.packbits(votes).tobytes(), "big")
@@ -50,7 +60,9 @@ class Deduplicator:
 
     def seed(self, key: Hashable, text: str, cluster: Hashable | None) -> None:
         """Index a text that already has a cluster (from an earlier run) without changing it."""
-        self._index(text, cluster if cluster is not None else key)
+        norm = _NON_WORD.sub(" ", text).strip()
+        self._index(norm, simhash(norm) if len(norm) >= MIN_NEAR_LENGTH else None,
+                    cluster if cluster is not None else key)
 
     def add(self, key: Hashable, text: str) -> Hashable:
         """Cluster of `text`: an earlier identical or near-identical text's cluster, else `key`."""
@@ -58,8 +70,8 @@ class Deduplicator:
         if norm in self._exact:
             return self._exact[norm]
         cluster = key
-        if len(norm) >= MIN_NEAR_LENGTH:
-            fp = simhash(norm)
+        fp = simhash(norm) if len(norm) >= MIN_NEAR_LENGTH else None
+        if fp is not None:
             best = None
             for band in range(_BANDS):
                 for other_fp, other_cluster in self._bands[band].get(fp >> band * _BAND_BITS & _MASK, ()):
@@ -68,14 +80,12 @@ class Deduplicator:
                         best = (distance, other_cluster)
             if best is not None:
                 cluster = best[1]
-        self._index(text, cluster)
+        self._index(norm, fp, cluster)
         return cluster
 
-    def _index(self, text: str, cluster: Hashable) -> None:
-        norm = _NON_WORD.sub(" ", text).strip()
+    def _index(self, norm: str, fp: int | None, cluster: Hashable) -> None:
         self._exact.setdefault(norm, cluster)
-        if len(norm) >= MIN_NEAR_LENGTH:
-            fp = simhash(norm)
+        if fp is not None:
             for band in range(_BANDS):
                 bucket = self._bands[band][fp >> band * _BAND_BITS & _MASK]
                 bucket.append((fp, cluster))

@@ -100,7 +100,12 @@ DISPLAY_STEPS: list[Callable[[str], str]] = [remove_controls, persian_letters, m
 # -- analysis steps ------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _hazm():
+    import hazm.normalizer
     from hazm import Normalizer
+
+    # hazm 0.10 rebuilds the same translation table on every call (a quarter of its
+    # time); the table depends only on two constant strings, so it is built once.
+    hazm.normalizer.maketrans = lru_cache(maxsize=16)(hazm.normalizer.maketrans)
 
     # Digits and spacing are handled by our own steps; hazm's persian_numbers would
     # turn ASCII digits Persian and its affix spacing is what joins «می» and «ها».

@@ -1,0 +1,65 @@
+"""Throughput and memory of text preparation: normalize + language id + duplicates.
+
+    .venv/bin/python bench/bench_text.py [N]
+
+Mentions are built from the demo's sample texts with words shuffled and
+numbers, emoji and Finglish mixed in, so few are exact duplicates.
+"""
+from __future__ import annotations
+
+import random
+import resource
+import sys
+import time
+from multiprocessing import get_context
+
+from shenava.nlp.text import prepare
+from shenava.nlp.text.dedup import Deduplicator
+from shenava.samples.texts import COMMENTS, GROUP, REVIEWS
+
+EXTRA = ["😡", "😍", "🙏", "kheili", "bood", "lotfan", "!!", "؟", "۱۲۰", "2", "واقعا", "https://t.me/x/9"]
+
+
+def corpus(n: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    base = [c[4] for c in COMMENTS] + [g[3] for g in GROUP] + [r[4] for r in REVIEWS]
+    out = []
+    for _ in range(n):
+        words = rng.choice(base).split()
+        rng.shuffle(words)
+        words.insert(rng.randrange(len(words) + 1), rng.choice(EXTRA))
+        out.append(" ".join(words[: rng.randint(5, 30)]))
+    return out
+
+
+def _analysis(text: str) -> str:
+    return prepare(text).analysis
+
+
+def run(n: int) -> None:
+    texts = corpus(n)
+    prepare("warm up hazm")
+    start = time.perf_counter()
+    dedup = Deduplicator()
+    prepared = [prepare(t) for t in texts]
+    t_prepare = time.perf_counter() - start
+    clusters = {dedup.add(i, p.analysis) for i, p in enumerate(prepared)}
+    t_one = time.perf_counter() - start
+    print(f"mentions: {n:,}  clusters: {len(clusters):,}")
+    print(f"1 process : prepare {n / t_prepare:,.0f}/s; prepare+language+dedup {n / t_one:,.0f}/s")
+
+    with get_context("fork").Pool(2) as pool:
+        pool.map(_analysis, texts[:100])
+        start = time.perf_counter()
+        analyses = pool.map(_analysis, texts, chunksize=500)
+        dedup = Deduplicator()
+        for i, a in enumerate(analyses):
+            dedup.add(i, a)
+        t_two = time.perf_counter() - start
+    print(f"2 processes: prepare+language+dedup {n / t_two:,.0f}/s (dedup in the parent)")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (parent): {peak:,.0f} MB")
+
+
+if __name__ == "__main__":
+    run(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000)
