@@ -33,6 +33,13 @@ test: install
 bench: install
 	$(PY) -m bench
 
+# Prefect server + work pool + deployments + worker on 127.0.0.1 (README: Running on a server).
+serve: install
+	scripts/serve.sh
+
+stop:
+	scripts/stop.sh
+
 train: install
 	$(VENV)/bin/shenava train
 
