@@ -1,64 +1,89 @@
-"""Which language a mention is written in: fa, finglish, ar, en, other, or mixed.
+"""Which language a mention is written in: Persian, Finglish, Arabic, English,
+mixed, or other.
 
-Counts letters by script, then tells Persian from Arabic by the letters and
-function words only one of them uses, and Finglish from English by which
-lexicon the Latin words hit.
+Counts letters by script, then tells the languages that share a script apart
+by their small words: Persian from Arabic (both Arabic script; Iranians often
+type ي/ك on Arabic keyboards, so those letters alone prove nothing), Finglish
+from English (both Latin). A Persian post with a Latin brand name in it is
+still Persian; "mixed" needs a real share of words in a second language.
 """
 from __future__ import annotations
 
 import re
 
-from shenava.nlp.text.finglish import _fold, lexicon
+from shenava.nlp.text.finglish import LATIN_WORD, in_lexicon, is_english
 
-PERSIAN = "fa"
-FINGLISH = "finglish"
-ARABIC = "ar"
-ENGLISH = "en"
-OTHER = "other"
-MIXED = "mixed"
+PERSIAN, FINGLISH, ARABIC, ENGLISH, MIXED, OTHER = "fa", "fa-Latn", "ar", "en", "mixed", "other"
+LANGUAGES = (PERSIAN, FINGLISH, ARABIC, ENGLISH, MIXED, OTHER)
 
-_ARABIC_SCRIPT = re.compile(r"[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]")
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-_ARABIC_SCRIPT_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff\u200c]{2,}")
-_PERSIAN_ONLY_LETTERS = set("پچژگی")
-_ARABIC_ONLY_LETTERS = set("ةيىك")
-_PERSIAN_WORDS = {"است", "می", "را", "که", "این", "خیلی", "بود", "هست", "نیست", "رو", "برای", "اما", "ولی",
-                  "خوب", "بد", "من", "ما", "شما", "از", "با", "هم", "دیگه", "چرا", "نه", "یه", "کردم", "شده"}
-_ARABIC_WORDS = {"في", "على", "هذا", "هذه", "التي", "الذي", "إلى", "الى", "كان", "ليس", "جدا", "لا", "نعم",
-                 "شكرا", "مع", "عن", "هو", "هي", "انا", "أنا", "كل", "لم", "لن", "قد", "ما", "هل", "جيد"}
-_ENGLISH_WORDS = {"the", "is", "are", "was", "and", "to", "of", "it", "this", "that", "for", "with", "not",
-                  "very", "good", "bad", "my", "i", "you", "but", "in", "on", "so", "have", "has", "be",
-                  "great", "thanks", "please", "what", "why", "how", "service", "order", "app", "a", "an"}
+_ARABIC_SCRIPT_WORD = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff\u200c]+")
+_PERSIAN_ONLY_LETTERS = re.compile("[پچژگ]")
+_ARABIC_ONLY_LETTERS = re.compile("[ةىأإؤ\u064b-\u0652]")
+# Small words that are common in one language and rare in the other. Spelled
+# after folding ي->ی and ك->ک, as written on either keyboard.
+_PERSIAN_WORDS = frozenset(
+    "از به این که را با است برای های ها هم یک بود شد می نمی خیلی ولی اما تا اگر یا هست نیست کرد کردم "
+    "کنید داره دارم ندارم میشه نمیشه چرا چی چه کی رو یه اون این دیگه خوب بد عالی ممنون مرسی سلام "
+    "خریدم بودم باشه هستم شده کنم میکنم نمیکنم گوشی سفارش پیک".split()
+)
+_ARABIC_WORDS = frozenset(
+    "في على إلى الى هذا هذه التي الذي الذين ذلك كان كانت ليس لم لن قد هل ماذا لماذا كيف جدا جداً "
+    "شكرا شكراً مع عن كل بعد عند انا أنا نحن هو هي لكن ايضا أيضا يا الله والله".split()
+)
+_FOLD = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی"})
+_FINGLISH_CUES = re.compile(r"kh|gh|zh|aa|oo|^mi|^nemi|^na|(?:am|im|id|and|eh|esh)$")
 
 
 def detect_language(text: str) -> str:
-    arabic_script = len(_ARABIC_SCRIPT.findall(text))
-    latin_words = _LATIN_WORD.findall(text)
-    latin = sum(len(w) for w in latin_words)
-    if arabic_script + latin < 2:
+    """One of `LANGUAGES` for a mention (URLs and @handles should be cut out first)."""
+    arabic_script = _ARABIC_SCRIPT_WORD.findall(text)
+    latin = LATIN_WORD.findall(text)
+    other = sum(1 for c in text if c.isalpha() and not _is_arabic_or_latin(c))
+    n_ar, n_lat = len(arabic_script), len(latin)
+    if n_ar + n_lat == 0:
         return OTHER
-    script_words = _ARABIC_SCRIPT_WORD.findall(text)
-    if arabic_script and len(latin_words) >= 3 and len(script_words) >= 3 and min(arabic_script, latin) / max(
-            arabic_script, latin) >= 0.25:
+    if other > 2 * (sum(map(len, arabic_script)) + sum(map(len, latin))):
+        return OTHER
+    script_lang = _arabic_script_language(text, arabic_script) if n_ar else None
+    latin_lang = _latin_language(latin) if n_lat else None
+    if script_lang and latin_lang:
+        minority = min(n_ar, n_lat)
+        if minority >= 3 and minority >= 0.3 * (n_ar + n_lat):
+            return MIXED
+        return script_lang if n_ar >= n_lat else latin_lang
+    return script_lang or latin_lang or OTHER
+
+
+def _is_arabic_or_latin(c: str) -> bool:
+    return ("\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f" or "\ufb50" <= c <= "\ufeff"
+            or c.isascii())
+
+
+def _arabic_script_language(text: str, words: list[str]) -> str:
+    persian = 2 * len(_PERSIAN_ONLY_LETTERS.findall(text))
+    arabic = 2 * len(_ARABIC_ONLY_LETTERS.findall(text))
+    for w in words:
+        w = w.translate(_FOLD).replace("\u200c", "")
+        if w in _PERSIAN_WORDS or w.startswith(("می", "نمی")) and len(w) > 3:
+            persian += 1
+        elif w in _ARABIC_WORDS or w.startswith("ال") and len(w) > 4:
+            arabic += 1
+    # This is a Persian product: a tie (a name, a single word) reads as Persian.
+    return ARABIC if arabic > persian + 1 else PERSIAN
+
+
+def _latin_language(words: list[str]) -> str:
+    finglish = english = 0.0
+    for w in words:
+        lw = w.lower()
+        if is_english(lw):
+            english += 1
+        elif in_lexicon(lw):
+            finglish += 1
+        elif _FINGLISH_CUES.search(lw):
+            finglish += 0.5
+        elif lw in ("the", "and"):
+            english += 1
+    if finglish >= 2 and english >= 2 and min(finglish, english) >= 0.3 * (finglish + english):
         return MIXED
-    if arabic_script >= latin:
-        return _persian_or_arabic(text, script_words)
-    return _finglish_or_english(latin_words)
-
-
-def _persian_or_arabic(text: str, words: list[str]) -> str:
-    persian = sum(ch in _PERSIAN_ONLY_LETTERS for ch in text) + 2 * sum(w in _PERSIAN_WORDS for w in words)
-    arabic = sum(ch in _ARABIC_ONLY_LETTERS for ch in text) + 2 * sum(w in _ARABIC_WORDS for w in words)
-    arabic += 2 * sum(w.startswith("ال") and len(w) > 3 for w in words) // 2
-    return ARABIC if arabic > persian else PERSIAN
-
-
-def _finglish_or_english(words: list[str]) -> str:
-    table = lexicon()
-    lowered = [w.lower() for w in words]
-    english = sum(w in _ENGLISH_WORDS for w in lowered)
-    finglish = sum(_fold(w) in table and w not in _ENGLISH_WORDS for w in lowered)
-    if finglish == 0 and english == 0:
-        # Unknown Latin words: Finglish spells Persian sounds (kh, gh, sh, oo) English rarely uses.
-        finglish = sum(bool(re.search(r"kh|gh|zh|oo|ee", w)) for w in lowered)
     return FINGLISH if finglish > english else ENGLISH

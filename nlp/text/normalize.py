@@ -1,149 +1,236 @@
-"""Two forms of a mention's text, built by small named steps in a fixed order.
+"""Two normalized forms of a mention, each a fixed sequence of small named steps.
 
-- display: what the person wrote, cleaned (controls, bidi marks and kashida
-  gone, Arabic ي/ك made Persian, spaces collapsed, phone and card numbers masked).
-- analysis: one canonical form for models, matching, hashing and search (hazm's
-  normalizer, ASCII digits, no diacritics, stretched letters shortened,
-  half-spaces and the می/نمی prefix joined to their word, Latin lower-cased,
-  Finglish written in Persian letters).
+* display  -- what the person wrote, cleaned: Arabic letter forms made
+  Persian, kashida and invisible marks removed, whitespace and half-spaces
+  tidied, phone and card numbers masked. Wording, emoji, digits, stretched
+  letters and URLs stay as written.
+* analysis -- one canonical string for models, brand matching, dedup hashing
+  and search: additionally lower-cased, diacritics removed, ASCII digits,
+  Finglish words in Persian script, URLs and @mentions dropped, hashtags
+  unwrapped, half-spaces removed with the «می/نمی» prefix and «ها/تر»
+  suffixes joined (so «نمی‌خرم», «نمیخرم» and «نمي خرم» are one token),
+  stretched letters shortened, repeated punctuation collapsed.
 
-URLs, @mentions and #hashtags are pulled out first and never rewritten, so no
-step can damage them; emoji pass through untouched.
+Like hazm's Normalizer, every step is a function you can switch off by name;
+`TextNormalizer(analysis_steps={"transliterate_finglish": False})`.
+Both forms are idempotent: normalizing a normalized text changes nothing.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Iterable
 
-PHONE_MASK = "[شماره تلفن]"
-CARD_MASK = "[شماره کارت]"
+from shenava.nlp.text.entities import HASHTAG, TEXT, Masked, mask_numbers, split_entities
+from shenava.nlp.text.lexicon import hazm_char_table, persian_words
 
-_D = "[0-9۰-۹٠-٩]"
-_SEP = r"[\s\-.]?"
-CARD = re.compile(rf"(?<!{_D}){_D}{{4}}{_SEP}{_D}{{4}}{_SEP}{_D}{{4}}{_SEP}{_D}{{4}}(?!{_D})")
-PHONE = re.compile(
-    rf"(?<!{_D})(?:(?:\+|00)?(?:98|۹۸){_SEP}?|[0۰٠])?[9۹٩]{_D}{{2}}{_SEP}?{_D}{{3}}{_SEP}?{_D}{{4}}(?!{_D})"  # mobile
-    rf"|(?<!{_D})[0۰٠]{_D}{{2,3}}{_SEP}{_D}{{7,8}}(?!{_D})"  # landline with area code
+ZWNJ = "\u200c"
+PERSIAN_LETTERS = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیئء"
+
+# Arabic letters people type on Arabic keyboards, beyond hazm's table. Only the
+# analysis form folds them: in the display an Arabic post stays Arabic.
+_ANALYSIS_CHARS = str.maketrans({"ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا", "ٱ": "ا", "ؤ": "و", "ﺀ": "ء"})
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+# Zero-width and direction marks that only break tokens and matching. ZWNJ is
+# kept (it is Persian orthography); ZWJ only where it glues emoji together.
+_INVISIBLE = re.compile(
+    "[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u061c]"
+    "|\u200d(?=[\u0600-\u06ff])|(?<=[\u0600-\u06ff])\u200d"
 )
-URL = re.compile(r"(?:https?://|www\.)[^\s<>\"«»]+|(?<![\w@])t\.me/[^\s<>\"«»]+", re.IGNORECASE)
-MENTION = re.compile(r"(?<![\w@.])@[A-Za-z][A-Za-z0-9_]{2,31}")
-HASHTAG = re.compile(r"(?<![\w#])#[\w\u200c]+")
-_TRAILING = ".,!?؛،)»]}'\"…"
-
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-_NEWLINES = re.compile(r"\n{3,}")
-_DISPLAY_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "\u0640": ""})
-_ANALYSIS_LETTERS = str.maketrans({
-    "ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا", "ٱ": "ا", "ؤ": "و",
-    "\u0654": "", "\u0640": "", "\u200d": "",
-    **{d: str(i) for i, d in enumerate("۰۱۲۳۴۵۶۷۸۹")}, **{d: str(i) for i, d in enumerate("٠١٢٣٤٥٦٧٨٩")},
-})
-_DIACRITICS = re.compile(r"[\u064b-\u065f\u0670\u06d6-\u06ed]")
-_STRETCH = re.compile(r"([^\d\W])\1{2,}")  # خیییلی -> خیلی; keeps legitimate doubles
-_MI = re.compile(r"(?<![^\s])(ن?می)[\s\u200c]+(?=[آ-ی])")
-_ZWNJ = re.compile(r"\u200c+")
-_PUNCT_RUN = re.compile(r"([!?؟.])\1+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_KASHIDA = "\u0640"
+_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0610-\u061a\u06d6-\u06ed]")
 
 
-def _entities(text: str) -> list[tuple[int, int, str]]:
-    """Spans of URLs, @mentions and #hashtags, left to right, not overlapping."""
-    spans = []
-    for pattern in (URL, MENTION, HASHTAG):
-        for m in pattern.finditer(text):
-            start, end = m.span()
-            while end > start and text[end - 1] in _TRAILING:
-                end -= 1
-            if not any(s < end and start < e for s, e, _ in spans):
-                spans.append((start, end, text[start:end]))
-    return sorted(spans)
+# -- character steps (both forms) ------------------------------------------------
+def unify_characters(text: str) -> str:
+    """Arabic ي/ك/ى/ە and presentation forms -> Persian letters (hazm's table)."""
+    return text.translate(hazm_char_table())
 
 
-def split_entities(text: str) -> list[tuple[bool, str]]:
-    """The text as (is_entity, piece) segments, so steps only touch the plain pieces."""
-    out, pos = [], 0
-    for start, end, piece in _entities(text):
-        if start > pos:
-            out.append((False, text[pos:start]))
-        out.append((True, piece))
-        pos = end
-    if pos < len(text):
-        out.append((False, text[pos:]))
-    return out
+def remove_invisibles(text: str) -> str:
+    return _CONTROL.sub("", _INVISIBLE.sub("", text)).replace("\r\n", "\n").replace("\r", "\n")
 
 
-# -- display steps -----------------------------------------------------------------
-def remove_controls(text: str) -> str:
-    text = _SURROGATE.sub("\ufffd", text)
-    return _CONTROLS.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+def remove_kashida(text: str) -> str:
+    return text.replace(_KASHIDA, "")
 
 
-def persian_letters(text: str) -> str:
-    return text.translate(_DISPLAY_LETTERS)
+def tidy_display_spacing(text: str) -> str:
+    text = re.sub(r"[^\S\n]+", " ", text)  # tabs, NBSP, thin spaces -> one space
+    text = re.sub(r" ?\n ?", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    text = re.sub(r"\u200c{2,}", ZWNJ, text)
+    # A half-space next to a space, a line end or a non-letter joins nothing.
+    text = re.sub(r"\u200c(?=[\s\W]|$)|(?<=[\s\W])\u200c|^\u200c", "", text)
+    return text.strip()
 
 
-def mask_numbers(text: str) -> str:
-    return PHONE.sub(PHONE_MASK, CARD.sub(CARD_MASK, text))
-
-
-def collapse_spaces(text: str) -> str:
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    return _NEWLINES.sub("\n\n", "\n".join(lines)).strip()
-
-
-DISPLAY_STEPS: list[Callable[[str], str]] = [remove_controls, persian_letters, mask_numbers]
-
-
-# -- analysis steps ------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _hazm():
-    import hazm.normalizer
-    from hazm import Normalizer
-
-    # hazm 0.10 rebuilds the same translation table on every call (a quarter of its
-    # time); the table depends only on two constant strings, so it is built once.
-    hazm.normalizer.maketrans = lru_cache(maxsize=16)(hazm.normalizer.maketrans)
-
-    # Digits and spacing are handled by our own steps; hazm's persian_numbers would
-    # turn ASCII digits Persian and its affix spacing is what joins «می» and «ها».
-    return Normalizer(persian_numbers=False, remove_diacritics=True, decrease_repeated_chars=True,
-                      correct_spacing=True, seperate_mi=True, persian_style=False)
-
-
-def hazm_normalize(text: str) -> str:
-    return _hazm().normalize(text) if text.strip() else text
-
-
-def fold_letters(text: str) -> str:
-    return _DIACRITICS.sub("", unicodedata.normalize("NFC", text).translate(_ANALYSIS_LETTERS))
-
-
-def shorten_stretched(text: str) -> str:
-    return _PUNCT_RUN.sub(r"\1", _STRETCH.sub(r"\1", text))
-
-
-def join_affixes(text: str) -> str:
-    """«نمی‌خرم», «نمیخرم», «نمي خرم» all become «نمیخرم»; «کتاب‌ها» becomes «کتابها»."""
-    return _ZWNJ.sub("", _MI.sub(r"\1", text))
-
-
-def lower_latin(text: str) -> str:
+# -- analysis-only steps ---------------------------------------------------------
+def lowercase(text: str) -> str:
     return text.lower()
 
 
-ANALYSIS_STEPS: list[Callable[[str], str]] = [fold_letters, shorten_stretched, hazm_normalize,
-                                               fold_letters, join_affixes, lower_latin]
+def unify_arabic_letters(text: str) -> str:
+    return text.translate(_ANALYSIS_CHARS)
 
 
-def run_steps(text: str, steps: list[Callable[[str], str]]) -> str:
-    for step in steps:
-        text = step(text)
+def remove_diacritics(text: str) -> str:
+    return _DIACRITICS.sub("", text)
+
+
+def ascii_digits(text: str) -> str:
+    return text.translate(_DIGITS)
+
+
+def drop_half_spaces(text: str) -> str:
+    """Canonical spelling has no ZWNJ: «می‌خرم» and «میخرم» become one token."""
+    return text.replace(ZWNJ, "")
+
+
+def collapse_whitespace(text: str) -> str:
+    return " ".join(text.split())
+
+
+_MI_PREFIX = re.compile(rf"(?<![^\s(«\"])(ن?می) (?=[{PERSIAN_LETTERS}])")
+_SUFFIX = re.compile(rf"(?<=[{PERSIAN_LETTERS}]) (هایی|های|ها|ترین|تر)(?![{PERSIAN_LETTERS}])")
+
+
+def join_affixes(text: str) -> str:
+    """«نمی خرم» -> «نمیخرم», «گوشی ها» -> «گوشیها» (matches the ZWNJ-free canon)."""
+    if "می " in text:
+        text = _MI_PREFIX.sub(r"\1", text)
+    if " ها" in text or " تر" in text:
+        text = _SUFFIX.sub(r"\1", text)
     return text
 
 
-def hashtag_words(tag: str) -> str:
-    """#تخفیف_ویژه -> «تخفیف ویژه»: the words of a hashtag, for models and search."""
-    return tag.lstrip("#").replace("_", " ")
+_PERSIAN_RUN = re.compile(rf"[{PERSIAN_LETTERS}]*([{PERSIAN_LETTERS}])\1{{2,}}[{PERSIAN_LETTERS}]*")
+_LATIN_RUN = re.compile(r"([a-z])\1{2,}")
+
+
+def shorten_stretched_letters(text: str) -> str:
+    """«خیییییلی» -> «خیلی»; a letter run of 3+ becomes 1 if that is a word, else 2."""
+    if _PERSIAN_RUN.search(text):
+        text = _PERSIAN_RUN.sub(lambda m: _shorten_word(m.group()), text)
+    return _LATIN_RUN.sub(r"\1\1", text)
+
+
+@lru_cache(maxsize=4096)
+def _shorten_word(word: str) -> str:
+    once = re.sub(r"(.)\1{2,}", r"\1", word)
+    twice = re.sub(r"(.)\1{2,}", r"\1\1", word)
+    words = persian_words()
+    return once if once in words or twice not in words else twice
+
+
+# "." and ":" are left alone: «x..com» or «http ://» must not turn into a URL
+# on a second pass.
+_REPEATED_MARK = re.compile(r"([!?؟,،;؛…*~=+])\1+")
+_SPACE_BEFORE_MARK = re.compile(r" (?=[!?؟,،;؛…)\]»])")
+
+
+def collapse_punctuation(text: str) -> str:
+    text = text.replace("...", "…")
+    text = _REPEATED_MARK.sub(r"\1", text)
+    return _SPACE_BEFORE_MARK.sub("", text)
+
+
+Step = Callable[[str], str]
+DISPLAY_STEPS: tuple[Step, ...] = (unify_characters, remove_invisibles, remove_kashida)
+# Order matters for idempotence: spacing is settled before stretched letters
+# are shortened, because joining «هه ها» creates a new run of «ه».
+ANALYSIS_STEPS: tuple[Step, ...] = (
+    lowercase, unify_characters, unify_arabic_letters, remove_invisibles, remove_kashida,
+    remove_diacritics, ascii_digits,
+)
+ANALYSIS_CANON_STEPS: tuple[Step, ...] = (
+    drop_half_spaces, collapse_whitespace, join_affixes, shorten_stretched_letters, collapse_punctuation,
+)
+
+
+def _enabled(steps: Iterable[Step], switches: dict[str, bool] | None) -> tuple[Step, ...]:
+    switches = switches or {}
+    unknown = set(switches) - {s.__name__ for s in (*DISPLAY_STEPS, *ANALYSIS_STEPS, *ANALYSIS_CANON_STEPS)} - {
+        "mask_numbers", "transliterate_finglish", "tidy_display_spacing"}
+    if unknown:
+        raise ValueError(f"unknown normalizer step(s): {', '.join(sorted(unknown))}")
+    return tuple(s for s in steps if switches.get(s.__name__, True))
+
+
+class TextNormalizer:
+    """Builds the display and analysis forms; steps can be switched off by name."""
+
+    def __init__(self, display_steps: dict[str, bool] | None = None,
+                 analysis_steps: dict[str, bool] | None = None):
+        self.display_steps = _enabled(DISPLAY_STEPS, display_steps)
+        self.analysis_steps = _enabled(ANALYSIS_STEPS, analysis_steps)
+        self.canon_steps = _enabled(ANALYSIS_CANON_STEPS, analysis_steps)
+        self.mask_display = (display_steps or {}).get("mask_numbers", True)
+        self.tidy_display = (display_steps or {}).get("tidy_display_spacing", True)
+        self.mask_analysis = (analysis_steps or {}).get("mask_numbers", True)
+        self.transliterate = (analysis_steps or {}).get("transliterate_finglish", True)
+
+    def display(self, text: str, segments: list[tuple[str, str]] | None = None) -> Masked:
+        segments = split_entities(text) if segments is None else segments
+        out: list[str] = []
+        phones = cards = 0
+        for kind, piece in segments:
+            if kind == TEXT:
+                for step in self.display_steps:
+                    piece = step(piece)
+                if self.mask_display:
+                    masked = mask_numbers(piece)
+                    piece, phones, cards = masked.text, phones + masked.phones, cards + masked.cards
+            out.append(piece)
+        joined = "".join(out)
+        return Masked(tidy_display_spacing(joined) if self.tidy_display else joined, phones, cards)
+
+    def analysis(self, text: str) -> str:
+        # Character steps run before URLs are cut out, so a second pass sees
+        # the same URLs as the first (a zero-width space inside «www.x.com»).
+        for step in self.analysis_steps:
+            text = step(text)
+        out: list[str] = []
+        for kind, piece in split_entities(text):
+            if kind == HASHTAG:
+                piece = " " + piece[1:].replace("_", " ") + " "
+            elif kind != TEXT:
+                out.append(" ")  # URLs and @mentions carry no opinion; Prepared keeps them
+                continue
+            out.append(mask_numbers(piece).text if self.mask_analysis else piece)
+        text = "".join(out)
+        if self.transliterate and _has_latin(text):
+            from shenava.nlp.text.finglish import transliterate_mixed
+            from shenava.nlp.text.language import detect_language
+
+            text = transliterate_mixed(text, detect_language(text))
+        for step in self.canon_steps:
+            text = step(text)
+        return text
+
+
+_LATIN = re.compile(r"[a-z]")
+
+
+def _has_latin(text: str) -> bool:
+    return _LATIN.search(text) is not None
+
+
+_default: TextNormalizer | None = None
+
+
+def default_normalizer() -> TextNormalizer:
+    global _default
+    if _default is None:
+        _default = TextNormalizer()
+    return _default
+
+
+def normalize_display(text: str) -> str:
+    return default_normalizer().display(text).text
+
+
+def normalize_analysis(text: str) -> str:
+    """The canonical form used for models, matching, hashing and search queries."""
+    return default_normalizer().analysis(text)
