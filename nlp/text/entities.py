@@ -62,8 +62,8 @@ _CARD = re.compile(
     re.IGNORECASE,
 )
 _ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
-PHONE_MASK = "[تلفن]"
-CARD_MASK = "[کارت]"
+PHONE_MASK = "[شماره تلفن]"
+CARD_MASK = "[شماره کارت]"
 
 
 @dataclass

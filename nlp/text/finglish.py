@@ -10,6 +10,7 @@ lexicon wins. The output is spelled like the analysis text (no half-space).
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from functools import cache, lru_cache
 
@@ -45,61 +46,81 @@ def in_lexicon(word: str) -> bool:
 
 
 # -- spelling by rule ------------------------------------------------------------
-_GRAPHEMES = re.compile(r"kh|gh|sh|ch|zh|ph|aa|ee|oo|ou|ei|ey|ai|ay|[a-z']")
+_GRAPHEMES = re.compile(r"kh|gh|sh|ch|zh|ph|aa|ee|oo|ou|ei|ey|ai|ay|iy|[a-z']")
+# The first letter is the usual one; the others cost a penalty, so a rarer
+# letter (ص for s) wins only when it makes a known word.
 _CONSONANTS = {
     "b": ["ب"], "p": ["پ"], "t": ["ت", "ط"], "j": ["ج"], "ch": ["چ"], "kh": ["خ"], "d": ["د"],
     "r": ["ر"], "z": ["ز", "ذ", "ض", "ظ"], "zh": ["ژ"], "s": ["س", "ص", "ث"], "sh": ["ش"], "f": ["ف"],
     "ph": ["ف"], "gh": ["ق", "غ"], "q": ["ق", "غ"], "k": ["ک"], "c": ["ک"], "g": ["گ"], "l": ["ل"],
     "m": ["م"], "n": ["ن"], "v": ["و"], "w": ["و"], "h": ["ه", "ح"], "y": ["ی"], "x": ["کس"], "'": ["ع", ""],
 }
-_VOWELS = {  # (initial, medial, final)
-    "a": (["ا", "آ", "ع"], ["ا", "", "ع"], ["ا", "ه"]),
-    "aa": (["آ"], ["ا"], ["ا"]),
-    "e": (["ا", "ع"], ["", "ی", "ع"], ["ه", ""]),
-    "i": (["ای"], ["ی"], ["ی"]),
-    "ee": (["ای"], ["ی"], ["ی"]),
-    "o": (["ا", "او"], ["", "و"], ["و"]),
-    "u": (["او"], ["و"], ["و"]),
-    "oo": (["او"], ["و"], ["و"]),
-    "ou": (["او"], ["و"], ["و"]),
-    "ei": (["ای"], ["ی"], ["ی"]),
-    "ey": (["ای"], ["ی"], ["ی"]),
-    "ai": (["ای"], ["ای", "ی"], ["ای"]),
-    "ay": (["ای"], ["ای", "ی"], ["ای"]),
+# (initial, medial, final) readings of each vowel. Short a/o are written or not
+# about equally often in Finglish, so both readings of them are free.
+_VOWELS = {
+    "a": ([("ا", 0), ("آ", 1), ("ع", 1.5)], [("ا", 0), ("", 0), ("ع", 1.5)], [("ا", 0), ("ه", 1)]),
+    "aa": ([("آ", 0)], [("ا", 0)], [("ا", 0)]),
+    "e": ([("ا", 0), ("ع", 1.5)], [("", 0), ("ی", 1), ("ع", 1.5)], [("ه", 0)]),
+    "i": ([("ای", 0)], [("ی", 0)], [("ی", 0)]),
+    "ee": ([("ای", 0)], [("ی", 0)], [("ی", 0)]),
+    "iy": ([("ای", 0)], [("ی", 0)], [("ی", 0)]),
+    "o": ([("ا", 0), ("او", 1)], [("", 0), ("و", 0)], [("و", 0)]),
+    "u": ([("او", 0)], [("و", 0)], [("و", 0)]),
+    "oo": ([("او", 0)], [("و", 0)], [("و", 0)]),
+    "ou": ([("او", 0)], [("و", 0)], [("و", 0)]),
+    "ei": ([("ای", 0)], [("ی", 0)], [("ی", 0)]),
+    "ey": ([("ای", 0)], [("ی", 0)], [("ی", 0)]),
+    "ai": ([("ای", 0)], [("ای", 0), ("ی", 1)], [("ای", 0)]),
+    "ay": ([("ای", 0)], [("ای", 0), ("ی", 1)], [("ای", 0)]),
 }
+_VOWEL_KEYS = frozenset(_VOWELS)
 _MAX_READINGS = 2048
+_UNKNOWN_SCORE = 1.0  # the default reading, when no reading is a known word
+_RARE_WORD_SCORE = 2.0  # hazm lists many odd forms with frequency 0
 
 
-def _readings(word: str) -> list[str]:
-    """Persian spellings of one Latin word, the default reading first."""
+def _readings(word: str) -> list[tuple[str, float]]:
+    """(Persian spelling, penalty) for one Latin word; the default reading first."""
     graphemes = _GRAPHEMES.findall(re.sub(r"([^aeiou])\1+", r"\1", word))
-    options: list[list[str]] = []
+    options: list[list[tuple[str, float]]] = []
     for i, g in enumerate(graphemes):
         if g in _VOWELS:
             where = 0 if i == 0 else (2 if i == len(graphemes) - 1 else 1)
-            options.append(_VOWELS[g][where])
+            choices = _VOWELS[g][where]
+            if where == 1 and graphemes[i - 1] in _VOWEL_KEYS:
+                # After another vowel a vowel is a syllable of its own: written.
+                choices = [(p, pen + (1 if p == "" else 0)) for p, pen in choices]
+            options.append(choices)
         else:
-            options.append(_CONSONANTS.get(g, [""]))
+            options.append([(c, 0 if k == 0 else 1.5) for k, c in enumerate(_CONSONANTS.get(g, [""]))])
     while _count(options) > _MAX_READINGS:
         widest = max(range(len(options)), key=lambda k: len(options[k]))
         options[widest] = options[widest][:-1]
-    return ["".join(parts) for parts in itertools.product(*options)]
+    return [("".join(p for p, _ in combo), sum(pen for _, pen in combo))
+            for combo in itertools.product(*options)]
 
 
-def _count(options: list[list[str]]) -> int:
+def _count(options: list[list]) -> int:
     n = 1
     for o in options:
         n *= len(o)
     return n
 
 
-def _best_known(readings: list[str]) -> str | None:
-    words = persian_words()
-    known = [r for r in readings if r in words]
-    if not known:
+def _word_score(persian: str) -> float | None:
+    freq = persian_words().get(persian)
+    if freq is None:
         return None
-    # hazm's frequencies are 0 for many words; among equals the default reading order decides.
-    return max(known, key=lambda r: (words[r], -readings.index(r)))
+    return math.log10(freq) if freq > 1 else _RARE_WORD_SCORE
+
+
+def _best_known(readings: list[tuple[str, float]]) -> tuple[str, float] | None:
+    best: tuple[str, float] | None = None
+    for persian, penalty in readings:
+        score = _word_score(persian)
+        if score is not None and (best is None or score - penalty > best[1]):
+            best = (persian, score - penalty)
+    return best
 
 
 _PREFIXES = [("nemi", "نمی"), ("mi", "می"), ("be", "ب"), ("bi", "بی"), ("na", "ن"), ("ne", "ن")]
@@ -109,6 +130,8 @@ _SUFFIXES = [
     ("and", "ند"), ("am", "م"), ("im", "یم"), ("id", "ید"), ("in", "ین"), ("an", "ن"), ("esh", "ش"),
     ("ash", "ش"), ("et", "ت"), ("ro", "رو"), ("e", "ه"), ("i", "ی"), ("o", "و"), ("m", "م"),
 ]
+_LEXICON_SCORE = 7.0  # a stem from the hand-written Finglish lexicon
+_AFFIX_COST = 0.75
 
 
 @lru_cache(maxsize=65536)
@@ -121,9 +144,10 @@ def transliterate_word(word: str) -> str:
         return lexicon[key]
     letters = re.sub(r"(.)\1{2,}", r"\1", word)
     whole = _readings(letters)
-    best = _best_known(whole)
-    if best is not None:
-        return best
+    best = (whole[0][0], _UNKNOWN_SCORE - whole[0][1])
+    known_whole = _best_known(whole)
+    if known_whole is not None and known_whole[1] > best[1]:
+        best = known_whole
     for p_latin, p_fa in [("", ""), *_PREFIXES]:
         if not letters.startswith(p_latin):
             continue
@@ -132,12 +156,17 @@ def transliterate_word(word: str) -> str:
             stem = rest[: len(rest) - len(s_latin)] if s_latin else rest
             if len(stem) < 2 or not rest.endswith(s_latin) or (not p_latin and not s_latin):
                 continue
-            known = lexicon.get(skeleton(stem)) or _best_known(_readings(stem))
-            if known is not None:
-                if s_fa == "م" and known.endswith(("ه", "ا", "و")):
-                    s_fa = "ام"
-                return p_fa + known + s_fa
-    return whole[0]
+            if skeleton(stem) in lexicon:
+                known = (lexicon[skeleton(stem)], _LEXICON_SCORE)
+            else:
+                known = _best_known(_readings(stem))
+            if known is None:
+                continue
+            score = known[1] - _AFFIX_COST * (bool(p_latin) + bool(s_latin))
+            if score > best[1]:
+                suffix = "ام" if s_fa == "م" and known[0].endswith(("ه", "ا", "و")) else s_fa
+                best = (p_fa + known[0] + suffix, score)
+    return best[0]
 
 
 def transliterate(text: str) -> str:

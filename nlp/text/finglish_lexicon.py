@@ -76,7 +76,8 @@ kharab خراب
 kharabe خرابه
 residam رسیدم
 resid رسید
-nareside|naresid نرسید
+naresid نرسید
+nareside نرسیده
 ersal ارسال
 sefaresh سفارش
 sefareshe سفارشه
@@ -260,7 +261,7 @@ jens جنس
 mahsool|mahsul محصول
 kala|kalaa کالا
 boste|baste بسته
-bastebandi بستهبندی
+bastebandi بسته بندی
 salem سالم
 shekaste شکسته
 estefade استفاده

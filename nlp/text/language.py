@@ -13,7 +13,7 @@ import re
 
 from shenava.nlp.text.finglish import LATIN_WORD, in_lexicon, is_english
 
-PERSIAN, FINGLISH, ARABIC, ENGLISH, MIXED, OTHER = "fa", "fa-Latn", "ar", "en", "mixed", "other"
+PERSIAN, FINGLISH, ARABIC, ENGLISH, MIXED, OTHER = "fa", "finglish", "ar", "en", "mixed", "other"
 LANGUAGES = (PERSIAN, FINGLISH, ARABIC, ENGLISH, MIXED, OTHER)
 
 _ARABIC_SCRIPT_WORD = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff\u200c]+")

@@ -6,8 +6,8 @@
   letters and URLs stay as written.
 * analysis -- one canonical string for models, brand matching, dedup hashing
   and search: additionally lower-cased, diacritics removed, ASCII digits,
-  Finglish words in Persian script, URLs and @mentions dropped, hashtags
-  unwrapped, half-spaces removed with the «می/نمی» prefix and «ها/تر»
+  Finglish words in Persian script, URLs and @handles kept untouched, hashtags
+  unwrapped into words, half-spaces removed with the «می/نمی» prefix and «ها/تر»
   suffixes joined (so «نمی‌خرم», «نمیخرم» and «نمي خرم» are one token),
   stretched letters shortened, repeated punctuation collapsed.
 
@@ -21,7 +21,7 @@ import re
 from functools import lru_cache
 from typing import Callable, Iterable
 
-from shenava.nlp.text.entities import HASHTAG, TEXT, Masked, mask_numbers, split_entities
+from shenava.nlp.text.entities import CARD_MASK, HASHTAG, PHONE_MASK, TEXT, Masked, mask_numbers, split_entities
 from shenava.nlp.text.lexicon import hazm_char_table, persian_words
 
 ZWNJ = "\u200c"
@@ -49,7 +49,9 @@ def unify_characters(text: str) -> str:
 
 
 def remove_invisibles(text: str) -> str:
-    return _CONTROL.sub("", _INVISIBLE.sub("", text)).replace("\r\n", "\n").replace("\r", "\n")
+    # A control character stood between two things; a space keeps them apart.
+    text = _INVISIBLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub(" ", text)
 
 
 def remove_kashida(text: str) -> str:
@@ -136,6 +138,8 @@ def collapse_punctuation(text: str) -> str:
     return _SPACE_BEFORE_MARK.sub("", text)
 
 
+__all__ = ["CARD_MASK", "PHONE_MASK", "TextNormalizer", "normalize_analysis", "normalize_display"]
+
 Step = Callable[[str], str]
 DISPLAY_STEPS: tuple[Step, ...] = (unify_characters, remove_invisibles, remove_kashida)
 # Order matters for idempotence: spacing is settled before stretched letters
@@ -196,7 +200,7 @@ class TextNormalizer:
             if kind == HASHTAG:
                 piece = " " + piece[1:].replace("_", " ") + " "
             elif kind != TEXT:
-                out.append(" ")  # URLs and @mentions carry no opinion; Prepared keeps them
+                out.append(piece)  # URLs and @handles stay as they are (search and dedup use them)
                 continue
             out.append(mask_numbers(piece).text if self.mask_analysis else piece)
         text = "".join(out)
