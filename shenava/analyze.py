@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Protocol
 
 from shenava.config import Config
+from shenava.faults import crash_point
 from shenava.storage import Store, utcnow
 
 log = logging.getLogger("shenava")
@@ -78,6 +79,7 @@ def prepare_pending(config: Config, store: Store, limit: int | None = None,
                                            ensure_ascii=False),
                     "cluster_id": dedup.add(mid, p.analysis),
                 })
+        crash_point("analyze.prepared_batch")
         done += len(rows)
         if progress:
             progress(len(rows))
@@ -121,6 +123,8 @@ def tag_pending(store: Store, classifier: Classifier, limit: int | None = None,
                 ({**known[h], "mention_id": mid, "model_version": version, "content_hash": h, "created_at": now}
                  for mid, h, _ in rows),
                 ignore=True)
+            crash_point("analyze.tagging")
+        crash_point("analyze.tagged_batch")
         tagged += len(fresh)
         reused += len(rows) - len(fresh)
         if progress:

@@ -11,6 +11,7 @@ from typing import Callable, Iterable
 
 from shenava.config import Config, Source
 from shenava.errors import ConnectorError, ShenavaError
+from shenava.faults import crash_point
 from shenava.storage import Store, UpsertResult
 from shenava.storage.leases import LeaseHeld, lease
 
@@ -61,11 +62,14 @@ def _collect_source(config: Config, store: Store, source: Source,
             if mention.brand is None:
                 mention.brand = source.brand
             batch.append(mention)
+            crash_point("collect.mention")
             if len(batch) >= BATCH:
                 totals += store.store_collected(source.name, batch, cursor=None)
+                crash_point("collect.batch_stored")
                 _tick(progress, len(batch))
                 batch = []
         totals += store.store_collected(source.name, batch, cursor=connector.cursor)
+        crash_point("collect.cursor_saved")
         _tick(progress, len(batch))
     except ShenavaError as exc:
         report.error = str(exc)
