@@ -115,3 +115,15 @@ def test_cli_reports_a_bad_config_on_one_line(tmp_path, capsys):
     assert main(["--config", str(bad), "collect"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("shenava: error: ") and "shenava.toml:2: store.path" in err and "\n" not in err
+
+
+def test_cli_reports_a_corrupt_store_on_one_line_and_leaves_it(tmp_path, capsys):
+    store = tmp_path / "shenava.db"
+    junk = b"\x00garbage, not a database\n" * 100
+    store.write_bytes(junk)
+    (tmp_path / "shenava.toml").write_text(CONFIG.replace("reviews.csv", "nothing.csv"), encoding="utf-8")
+    assert main(["--config", str(tmp_path / "shenava.toml"), "collect"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("shenava: error: ") and "shenava.db: not a valid SQLite store" in err
+    assert "\n" not in err
+    assert store.read_bytes() == junk
