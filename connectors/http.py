@@ -12,10 +12,11 @@ import logging
 import random
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -181,6 +182,8 @@ class HttpClient:
         if not location:
             raise FetchError(f"{url}: HTTP {page.status} redirect without a Location header")
         target = urljoin(url, location)
+        if urlsplit(target).scheme not in ("http", "https"):
+            raise FetchError(f"{url}: redirected to {target!r}, which is not an http(s) URL; not followed")
         host = urlsplit(target).hostname or ""
         if host != origin_host and host not in self.settings.allowed_redirect_hosts:
             raise FetchError(f"{url}: redirected to another host ({target}); add {host!r} to "
@@ -225,7 +228,7 @@ class HttpClient:
                 raise FetchError(f"{url}: response is {int(declared):,} bytes, more than "
                                  f"http.max_bytes ({limit:,}); refused")
             body = bytearray()
-            for chunk in response.iter_bytes():
+            for chunk in _bounded_body(response, limit):
                 body += chunk
                 if len(body) > limit:
                     raise FetchError(f"{url}: response grew past http.max_bytes ({limit:,} bytes); refused")
@@ -253,6 +256,39 @@ class HttpClient:
         log.info("%s: %s, retrying in %.2fs (attempt %d)", url, why, wait, attempt + 2)
         if wait > 0:
             self.sleep(wait)
+
+
+def _bounded_body(response: httpx.Response, limit: int) -> Iterator[bytes]:
+    """The decoded body in chunks that stop just past `limit`, however well it compresses.
+
+    httpx inflates each 64 KiB network chunk whole, which for a gzip bomb is up
+    to ~66 MB at once; gzip and deflate (the encodings we ask for) are inflated
+    here with a cap instead.
+    """
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        yield from response.iter_bytes()
+        return
+    # 32 + MAX_WBITS reads a gzip or zlib header; a headerless deflate stream needs -MAX_WBITS.
+    inflater = None
+    produced = 0
+    for chunk in response.iter_raw():
+        if inflater is None:
+            raw_deflate = encoding == "deflate" and chunk[:1] != b"\x78"
+            inflater = zlib.decompressobj(-zlib.MAX_WBITS if raw_deflate else 32 + zlib.MAX_WBITS)
+        pending = chunk
+        while pending:
+            try:
+                out = inflater.decompress(pending, limit + 1 - produced)
+            except zlib.error as exc:
+                raise FetchError(f"{response.url}: {encoding} body does not inflate ({exc}); refused") from None
+            produced += len(out)
+            yield out
+            if produced > limit:
+                return
+            pending = inflater.unconsumed_tail
+    if inflater is not None:
+        yield inflater.flush()
 
 
 def parse_retry_after(value: str) -> float | None:

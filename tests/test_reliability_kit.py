@@ -64,7 +64,7 @@ def write_reviews(path: Path, n: int, start: int = 0) -> list[str]:
 def file_source(name: str = "reviews", path: str = "reviews.csv", **extra) -> str:
     cols = ", ".join(f'{k} = "{v}"' for k, v in CSV_COLUMNS.items())
     lines = [f'name = "{name}"', 'kind = "file"', 'brand = "تازه‌رس"', f'path = "{path}"', f"columns = {{ {cols} }}"]
-    lines += [f"{k} = {v!r}".replace("'", '"') for k, v in extra.items()]
+    lines += [f"{k} = {_toml(v)}" for k, v in extra.items()]
     return "[[sources]]\n" + "\n".join(lines) + "\n"
 
 
@@ -73,22 +73,29 @@ def telegram_source(base_url: str, name: str = "tg", channel: str = "tehran_gadg
             f'base_url = "{base_url}"\n')
 
 
-CONFIG_HEAD = """
-[store]
-path = "shenava.db"
+FAST_HTTP = {"timeout": 2.0, "max_retries": 2, "backoff": 0.01, "max_backoff": 2.0, "requests_per_second": 1000}
 
-[http]
-timeout = 2.0
-max_retries = 2
-backoff = 0.01
-max_backoff = 2.0
-requests_per_second = 1000
 
-[[brands]]
-name = "تازه‌رس"
-aliases = ["tazeres"]
-competitors = [{ name = "سبدچی", aliases = ["sabadchi"] }]
-"""
+def config_head(**http) -> str:
+    """[store], [http] (fast retries for a local server, overridable) and the brand the sources name."""
+    settings = {**FAST_HTTP, **http}
+    lines = [f"{k} = {_toml(v)}" for k, v in settings.items()]
+    return ('[store]\npath = "shenava.db"\n\n[http]\n' + "\n".join(lines) + "\n\n"
+            '[[brands]]\nname = "تازه‌رس"\naliases = ["tazeres"]\n'
+            'competitors = [{ name = "سبدچی", aliases = ["sabadchi"] }]\n')
+
+
+def _toml(value) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return repr(value)
+
+
+CONFIG_HEAD = config_head()
 
 
 def write_config(folder: Path, *sources: str, head: str = CONFIG_HEAD) -> Path:
