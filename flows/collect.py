@@ -17,14 +17,17 @@ from shenava.pipeline import collect_source
 
 # A run waiting for another collection of the same source gives up after this long.
 SLOT_WAIT_SECONDS = 2 * 3600
+# Retries of a failing source wait 20, 40, 80 s (± half): long enough for a
+# flaky site or a dropped connection to recover, short enough for an hourly run.
+RETRY_BACKOFF_SECONDS = 20
 
 
 def source_limit(source: str) -> str:
     return f"collect-{source}"
 
 
-@task(retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=20), retry_jitter_factor=0.5,
-      task_run_name="collect {source}")
+@task(retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=RETRY_BACKOFF_SECONDS),
+      retry_jitter_factor=0.5, task_run_name="collect {source}")
 def collect_source_task(config_path: str, source: str) -> dict:
     """Collect one source; a failed attempt keeps what it stored and the retry re-reads from the saved cursor.
 
@@ -61,7 +64,8 @@ def collect_flow(sources: list[str] | None = None, retries: int = 3, config_path
     if not names:
         raise ConnectorError(f"{path}: no sources to collect; add [[sources]] or enable one")
     _ensure_source_limits(names)
-    task_ = collect_source_task.with_options(retries=retries)
+    task_ = collect_source_task.with_options(
+        retries=retries, retry_delay_seconds=exponential_backoff(backoff_factor=RETRY_BACKOFF_SECONDS))
     futures = {name: task_.submit(path, name) for name in names}
     reports, failed = [], {}
     for name, future in futures.items():

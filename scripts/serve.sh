@@ -90,9 +90,9 @@ done
 healthy || fail_with_log "the Prefect server did not answer $PREFECT_API_URL/health within 120 s" server
 
 # -- work pool and deployments ----------------------------------------------------
-if ! "$BIN/prefect" work-pool inspect "$POOL" >/dev/null 2>&1; then
-  "$BIN/prefect" work-pool create "$POOL" --type process >"$SERVE_DIR/deploy.log" 2>&1 \
-    || fail_with_log "could not create work pool $POOL" deploy
+# Idempotent: an existing pool (and any settings a person gave it) is kept.
+if ! "$BIN/prefect" work-pool create "$POOL" --type process >"$SERVE_DIR/deploy.log" 2>&1; then
+  grep -q "already exists" "$SERVE_DIR/deploy.log" || fail_with_log "could not create work pool $POOL" deploy
 fi
 # SHENAVA_HOME stays unset here so the pull step keeps "{{ $SHENAVA_HOME }}" and
 # each worker fills in its own checkout at run time (see prefect.yaml).
