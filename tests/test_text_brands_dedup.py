@@ -53,11 +53,13 @@ def test_forwards_and_copies_fall_into_one_cluster():
         "سه ساعته دارم سعي ميكنم پرداخت کنم هر بار خطا میده و پولم کسر میشه",   # Arabic letters, no punctuation
         "فوروارد: " + FORWARD + " 😡",                                          # header and emoji added
         "پول برگشت خورد به حسابم، ممنون که پیگیری کردید",
-        "عالی", "عالی!",                                                         # short: exact only
+        "عالی", "عالی!",                     # short: fifty people writing «عالی» are fifty opinions
         "پیک خیلی مودب بود و سفارش سریع رسید، ممنون",
+        "پيک خيلی مودب بود و سفارش سريع رسيد ممنون!!",                           # exact once folded
+        "پیک خیلی بی ادب بود و سفارش دیر رسید، ممنون از هیچی",                    # same frame, other opinion
     ]
     clusters = [d.add(i, prepare(t).analysis) for i, t in enumerate(texts)]
-    assert clusters == [0, 0, 0, 3, 4, 4, 6]
+    assert clusters == [0, 0, 0, 3, 4, 5, 6, 6, 8]
 
 
 def test_clusters_stay_stable_across_runs_when_seeded():

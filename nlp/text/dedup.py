@@ -1,93 +1,157 @@
-"""Exact and near-duplicate clusters over analysis texts (forwards, copy-paste across channels).
+"""Exact and near-duplicate clusters over analysis texts (forwards, copy-paste
+across channels), incremental and seedable so clusters stay stable across runs.
 
-Exact duplicates share a content hash. Near duplicates are found with SimHash
-over character 4-gram shingles: 64-bit fingerprints split into 8 bands of 8
-bits index the candidates, and two texts are one cluster when their
-fingerprints differ in at most `max_distance` bits (a forward with a short
-header or an emoji added differs in about 8; unrelated texts in about 32).
-Each bucket keeps only its newest entries, so adding a text costs the same
-however many texts are indexed.
+* exact: texts equal once punctuation and spacing are ignored share a cluster;
+* near: MinHash over character 4-gram shingles (64 hash functions), indexed by
+  LSH in 16 bands of 4, so only texts sharing a whole band are compared; a
+  candidate joins when the estimated Jaccard similarity is >= `threshold`
+  (a forward with a header or an emoji added scores about 0.8; two different
+  complaints about the same thing about 0.1-0.3).
+
+Texts shorter than `min_length` characters are never clustered: fifty people
+writing «عالی» are fifty opinions, not one forwarded post.
+
+    dedup = Deduplicator()
+    for key, text, cluster in stored_rows:   # earlier runs
+        dedup.seed(key, text, cluster)
+    cluster = dedup.add(new_key, prepare(raw).analysis)
 """
 from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
-from typing import Hashable
+from typing import Hashable, Iterable
 
 import numpy as np
 
-_BITS = 64
-_BANDS = 8
-BUCKET_LIMIT = 64
-_BAND_BITS = _BITS // _BANDS
-_MASK = (1 << _BAND_BITS) - 1
-_NON_WORD = re.compile(r"[^\w]+")
-# Texts shorter than this are not near-matched (a short «عالی» is not a copy of another «عالی!»);
-# exact matches still cluster.
-MIN_NEAR_LENGTH = 24
+NUM_PERM = 64
+BANDS = 16
+ROWS = NUM_PERM // BANDS
+SHINGLE = 4
+MIN_LENGTH = 32
+THRESHOLD = 0.7
+
+_NON_WORD = re.compile(r"[\W_]+")
+_rng = np.random.default_rng(20261123)  # fixed: signatures must not change between runs
+# Multiply-shift hashing: h_k(x) = (a_k * x + b_k) mod 2^64, top 32 bits.
+_A = (_rng.integers(1, 2**63, NUM_PERM, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
+_B = _rng.integers(0, 2**63, NUM_PERM, dtype=np.uint64)
 
 
-def _hash64(shingle: str) -> int:
-    return int.from_bytes(hashlib.blake2b(shingle.encode("utf-8", "replace"), digest_size=8).digest(), "big")
+def canonical(text: str) -> str:
+    """What duplicates are judged on: the words, without punctuation or spacing."""
+    return _NON_WORD.sub(" ", text).strip()
+
+
+_S30, _S27, _S31, _S32 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(32)
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_S42, _S28, _S14 = np.uint64(42), np.uint64(28), np.uint64(14)
+_A_COL, _B_COL = _A[:, None], _B[:, None]
+# Folds each band's ROWS values into one 64-bit key; the band number is mixed
+# in, so one dict serves all bands.
+_BAND_MULT = (_rng.integers(1, 2**63, ROWS, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
+_BAND_SALT = _rng.integers(0, 2**63, BANDS, dtype=np.uint64)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
     """splitmix64 finalizer: spreads each 4-gram's code into 64 well-mixed bits."""
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
+    x = (x ^ (x >> _S30)) * _M1
+    x = (x ^ (x >> _S27)) * _M2
+    return x ^ (x >> _S31)
 
 
-def simhash(text: str) -> int:
-    text = _NON_WORD.sub(" ", text).strip()
-    if len(text) < 4:
-        return _hash64(text)
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    # Each 4-gram packed from its code points (16 bits each suffice after the mix).
-    grams = (codes[:-3] << np.uint64(48)) ^ (codes[1:-2] << np.uint64(32)) ^ (codes[2:-1] << np.uint64(16)) ^ codes[3:]
-    hashes = _mix(np.unique(grams)).astype(">u8")
-    bits = np.unpackbits(hashes.view(np.uint8).reshape(-1, 8), axis=1)  # most significant bit first
-    votes = bits.sum(axis=0) * 2 > len(hashes)
-    return int.from_bytes(np.packbits(votes).tobytes(), "big")
+def minhash(text: str) -> np.ndarray:
+    """The MinHash signature (NUM_PERM uint32) of a canonical text's 4-gram set."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    if len(codes) < SHINGLE:
+        codes = np.pad(codes, (0, SHINGLE - len(codes)))
+    # A 4-gram packed from its code points (21 bits each, folded into 64 by the mix).
+    # Repeated 4-grams are left in: they cannot change a minimum.
+    grams = (codes[:-3] << _S42) ^ (codes[1:-2] << _S28) ^ (codes[2:-1] << _S14) ^ codes[3:]
+    permuted = _A_COL * _mix(grams)[None, :]
+    permuted += _B_COL
+    # The top 32 bits of the minimum are the minimum of the top 32 bits.
+    return (permuted.min(axis=1) >> _S32).astype(np.uint32)
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of the two shingle sets."""
+    return float(np.count_nonzero(a == b)) / NUM_PERM
 
 
 class Deduplicator:
-    def __init__(self, max_distance: int = 10):
-        self.max_distance = max_distance
-        self._exact: dict[str, Hashable] = {}
-        self._bands: list[dict[int, list[tuple[int, Hashable]]]] = [defaultdict(list) for _ in range(_BANDS)]
+    def __init__(self, threshold: float = THRESHOLD, min_length: int = MIN_LENGTH):
+        self.threshold = threshold
+        self.min_length = min_length
+        self._exact: dict[bytes, Hashable] = {}
+        self._signatures = np.zeros((1024, NUM_PERM), dtype=np.uint32)
+        self._clusters: list[Hashable] = []
+        self._bands: dict[int, list[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._clusters)
 
     def seed(self, key: Hashable, text: str, cluster: Hashable | None) -> None:
-        """Index a text that already has a cluster (from an earlier run) without changing it."""
-        norm = _NON_WORD.sub(" ", text).strip()
-        self._index(norm, simhash(norm) if len(norm) >= MIN_NEAR_LENGTH else None,
-                    cluster if cluster is not None else key)
+        """Index a text clustered in an earlier run, keeping its cluster."""
+        norm = canonical(text or "")
+        if len(norm) >= self.min_length:
+            self._index(norm, minhash(norm), key if cluster is None else cluster)
+
+    def seed_many(self, rows: Iterable[tuple[Hashable, str, Hashable | None]]) -> None:
+        for key, text, cluster in rows:
+            self.seed(key, text, cluster)
 
     def add(self, key: Hashable, text: str) -> Hashable:
-        """Cluster of `text`: an earlier identical or near-identical text's cluster, else `key`."""
-        norm = _NON_WORD.sub(" ", text).strip()
-        if norm in self._exact:
-            return self._exact[norm]
-        cluster = key
-        fp = simhash(norm) if len(norm) >= MIN_NEAR_LENGTH else None
-        if fp is not None:
-            best = None
-            for band in range(_BANDS):
-                for other_fp, other_cluster in self._bands[band].get(fp >> band * _BAND_BITS & _MASK, ()):
-                    distance = (fp ^ other_fp).bit_count()
-                    if distance <= self.max_distance and (best is None or distance < best[0]):
-                        best = (distance, other_cluster)
-            if best is not None:
-                cluster = best[1]
-        self._index(norm, fp, cluster)
+        """The cluster of `text`: an earlier (near-)identical text's cluster, else `key`."""
+        norm = canonical(text or "")
+        if len(norm) < self.min_length:
+            return key
+        digest = _digest(norm)
+        if digest in self._exact:
+            return self._exact[digest]
+        signature = minhash(norm)
+        band_keys = _band_keys(signature)
+        cluster = self._nearest(signature, band_keys)
+        if cluster is None:
+            cluster = key
+        self._index(norm, signature, cluster, digest, band_keys)
         return cluster
 
-    def _index(self, norm: str, fp: int | None, cluster: Hashable) -> None:
-        self._exact.setdefault(norm, cluster)
-        if fp is not None:
-            for band in range(_BANDS):
-                bucket = self._bands[band][fp >> band * _BAND_BITS & _MASK]
-                bucket.append((fp, cluster))
-                if len(bucket) > BUCKET_LIMIT:
-                    del bucket[0]
+    def _nearest(self, signature: np.ndarray, band_keys: list[int]) -> Hashable | None:
+        candidates: set[int] = set()
+        for key in band_keys:
+            found = self._bands.get(key)
+            if found:
+                candidates.update(found)
+        if not candidates:
+            return None
+        rows = np.fromiter(sorted(candidates), dtype=np.int64, count=len(candidates))
+        scores = np.count_nonzero(self._signatures[rows] == signature, axis=1)
+        best = int(np.argmax(scores))  # the first of equals: the earliest text keeps the cluster
+        if scores[best] < self.threshold * NUM_PERM:
+            return None
+        return self._clusters[int(rows[best])]
+
+    def _index(self, norm: str, signature: np.ndarray, cluster: Hashable, digest: bytes | None = None,
+               band_keys: list[int] | None = None) -> None:
+        self._exact.setdefault(digest or _digest(norm), cluster)
+        i = len(self._clusters)
+        if i == len(self._signatures):
+            self._signatures = np.concatenate([self._signatures, np.zeros_like(self._signatures)])
+        self._signatures[i] = signature
+        self._clusters.append(cluster)
+        for key in band_keys or _band_keys(signature):
+            bucket = self._bands.get(key)
+            if bucket is None:
+                self._bands[key] = [i]
+            else:
+                bucket.append(i)
+
+
+def _band_keys(signature: np.ndarray) -> list[int]:
+    bands = signature.reshape(BANDS, ROWS).astype(np.uint64)
+    return ((bands * _BAND_MULT).sum(axis=1) ^ _BAND_SALT).tolist()
+
+
+def _digest(norm: str) -> bytes:
+    return hashlib.blake2b(norm.encode("utf-8", "surrogatepass"), digest_size=16).digest()
