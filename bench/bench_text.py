@@ -2,16 +2,19 @@
 
     .venv/bin/python bench/bench_text.py [N]
 
-Mentions are built from the demo's sample texts with words shuffled and
-numbers, emoji and Finglish mixed in, so few are exact duplicates.
+Mentions are real comments read at run time from ../shared/data (when that
+folder is there), else the demo's sample texts with words shuffled; numbers,
+emoji, links and Finglish are mixed into some of them.
 """
 from __future__ import annotations
 
+import json
 import random
 import resource
 import sys
 import time
 from multiprocessing import get_context
+from pathlib import Path
 
 from shenava.nlp.text import prepare
 from shenava.nlp.text.dedup import Deduplicator
@@ -20,8 +23,26 @@ from shenava.samples.texts import COMMENTS, GROUP, REVIEWS
 EXTRA = ["😡", "😍", "🙏", "kheili", "bood", "lotfan", "!!", "؟", "۱۲۰", "2", "واقعا", "https://t.me/x/9"]
 
 
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def real_texts() -> list[str]:
+    texts = []
+    for path in sorted(SHARED.glob("*/*.jsonl")):
+        with path.open(encoding="utf-8") as f:
+            texts += [json.loads(line)["text"] for line in f if line.strip()]
+    return texts
+
+
 def corpus(n: int, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
+    real = real_texts()
+    if real:
+        print(f"texts: {len(real):,} real comments from {SHARED}, some with extras mixed in")
+        rng.shuffle(real)
+        out = [(t + " " + rng.choice(EXTRA)) if rng.random() < 0.3 else t for t in real]
+        return (out * (n // len(out) + 1))[:n]
+    print("texts: sample texts shuffled (../shared/data not found)")
     base = [c[4] for c in COMMENTS] + [g[3] for g in GROUP] + [r[4] for r in REVIEWS]
     out = []
     for _ in range(n):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from shenava.nlp.text.lexicon import translator
+
 TEXT, URL, MENTION, HASHTAG = "text", "url", "mention", "hashtag"
 
 _TLDS = "ir|com|net|org|io|co|me|app|shop|info|biz|dev|ai|store|online|site"
@@ -23,8 +25,14 @@ _ENTITY = re.compile(rf"(?P<url>{_URL})|(?P<mention>{_MENTION})|(?P<hashtag>{_HA
 _URL_TAIL = ".,;:!?؟،؛…)'\"»"
 
 
+# Cheap test first: most comments have no link, handle or tag at all.
+_MAYBE_ENTITY = re.compile(rf"[@#]|://|www\.|\.(?:{_TLDS})", re.IGNORECASE)
+
+
 def split_entities(text: str) -> list[tuple[str, str]]:
     """Cut `text` into (kind, piece) segments; joining the pieces gives `text` back."""
+    if not _MAYBE_ENTITY.search(text):
+        return [(TEXT, text)] if text else []
     segments: list[tuple[str, str]] = []
     pos = 0
     for m in _ENTITY.finditer(text):
@@ -61,7 +69,9 @@ _CARD = re.compile(
     rf"|(?<![\w])IR{_SEP}[{_D}]{{2}}(?:{_SEP}[{_D}]{{2,4}}){{6,11}}(?![{_D}])",
     re.IGNORECASE,
 )
-_ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+# Every masked number has at least 4 digits in a row somewhere.
+_DIGIT_RUN = re.compile(r"\d{4}")
+_to_ascii_digits = translator(str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789"))
 PHONE_MASK = "[شماره تلفن]"
 CARD_MASK = "[شماره کارت]"
 
@@ -75,9 +85,9 @@ class Masked:
 
 def mask_numbers(text: str) -> Masked:
     """Replace phone and bank card (and Sheba) numbers with a placeholder."""
-    if not any(c.isdigit() for c in text):
+    if _DIGIT_RUN.search(text) is None:
         return Masked(text)
-    ascii_text = text.translate(_ASCII_DIGITS)
+    ascii_text = _to_ascii_digits(text)
     cards = [m.span() for m in _CARD.finditer(ascii_text)]
     phones = [m.span() for m in _PHONE.finditer(ascii_text) if not any(_overlaps(m.span(), c) for c in cards)]
     if not cards and not phones:

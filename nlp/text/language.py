@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 
 from shenava.nlp.text.finglish import LATIN_WORD, in_lexicon, is_english
+from shenava.nlp.text.lexicon import translator
 
 PERSIAN, FINGLISH, ARABIC, ENGLISH, MIXED, OTHER = "fa", "finglish", "ar", "en", "mixed", "other"
 LANGUAGES = (PERSIAN, FINGLISH, ARABIC, ENGLISH, MIXED, OTHER)
 
 _ARABIC_SCRIPT_WORD = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff\u200c]+")
-_PERSIAN_ONLY_LETTERS = re.compile("[پچژگ]")
 _ARABIC_ONLY_LETTERS = re.compile("[ةىأإؤ\u064b-\u0652]")
 # Small words that are common in one language and rare in the other. Spelled
 # after folding ي->ی and ك->ک, as written on either keyboard.
@@ -30,20 +30,31 @@ _ARABIC_WORDS = frozenset(
     "في على إلى الى هذا هذه التي الذي الذين ذلك كان كانت ليس لم لن قد هل ماذا لماذا كيف جدا جداً "
     "شكرا شكراً مع عن كل بعد عند انا أنا نحن هو هي لكن ايضا أيضا يا الله والله".split()
 )
-_FOLD = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی"})
+_FOLD = translator(str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی", "\u200c": ""}))
+_ASCII_LETTER = re.compile(r"[a-zA-Z]")
+# Letters of neither the Arabic nor the Latin script (Cyrillic, CJK, Hebrew, ...).
+_OTHER_LETTER = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def _persian_letter_count(text: str) -> int:
+    return text.count("پ") + text.count("چ") + text.count("ژ") + text.count("گ")
 _FINGLISH_CUES = re.compile(r"kh|gh|zh|aa|oo|^mi|^nemi|^na|(?:am|im|id|and|eh|esh)$")
 
 
 def detect_language(text: str) -> str:
     """One of `LANGUAGES` for a mention (URLs and @handles should be cut out first)."""
+    if (_ASCII_LETTER.search(text) is None and _OTHER_LETTER.search(text) is None
+            and _ARABIC_ONLY_LETTERS.search(text) is None and _persian_letter_count(text)):
+        return PERSIAN  # the common case, decided without counting words
     arabic_script = _ARABIC_SCRIPT_WORD.findall(text)
     latin = LATIN_WORD.findall(text)
-    other = sum(1 for c in text if c.isalpha() and not _is_arabic_or_latin(c))
     n_ar, n_lat = len(arabic_script), len(latin)
     if n_ar + n_lat == 0:
         return OTHER
-    if other > 2 * (sum(map(len, arabic_script)) + sum(map(len, latin))):
-        return OTHER
+    if _OTHER_LETTER.search(text):
+        known = sum(map(len, arabic_script)) + sum(map(len, latin))
+        if len(_OTHER_LETTER.findall(text)) > 2 * known:  # mostly Cyrillic, CJK, ...
+            return OTHER
     script_lang = _arabic_script_language(text, arabic_script) if n_ar else None
     latin_lang = _latin_language(latin) if n_lat else None
     if script_lang and latin_lang:
@@ -54,16 +65,10 @@ def detect_language(text: str) -> str:
     return script_lang or latin_lang or OTHER
 
 
-def _is_arabic_or_latin(c: str) -> bool:
-    return ("\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f" or "\ufb50" <= c <= "\ufeff"
-            or c.isascii())
-
-
 def _arabic_script_language(text: str, words: list[str]) -> str:
-    persian = 2 * len(_PERSIAN_ONLY_LETTERS.findall(text))
+    persian = 2 * _persian_letter_count(text)
     arabic = 2 * len(_ARABIC_ONLY_LETTERS.findall(text))
-    for w in words:
-        w = w.translate(_FOLD).replace("\u200c", "")
+    for w in _FOLD(" ".join(words)).split():
         if w in _PERSIAN_WORDS or w.startswith(("می", "نمی")) and len(w) > 3:
             persian += 1
         elif w in _ARABIC_WORDS or w.startswith("ال") and len(w) > 4:

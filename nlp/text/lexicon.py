@@ -70,3 +70,20 @@ def informal_words() -> dict[str, str]:
             if informal and formal:
                 mapping[informal.replace("\u200c", "")] = formal.replace("\u200c", "")
     return mapping
+
+
+def translator(table: dict[int, str]):
+    """`str.translate(table)` that first checks, with one regex scan, whether any
+    character needs changing; most comments need none, and translate with a
+    large table costs about as much per character as a dict lookup."""
+    import re
+
+    if not table:
+        return lambda text: text
+    chars = "".join(chr(c) for c in table)
+    needed = re.compile("[" + re.escape(chars) + "]")
+
+    def translate(text: str) -> str:
+        return text.translate(table) if needed.search(text) else text
+
+    return translate

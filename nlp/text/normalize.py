@@ -22,15 +22,15 @@ from functools import lru_cache
 from typing import Callable, Iterable
 
 from shenava.nlp.text.entities import CARD_MASK, HASHTAG, PHONE_MASK, TEXT, Masked, mask_numbers, split_entities
-from shenava.nlp.text.lexicon import hazm_char_table, persian_words
+from shenava.nlp.text.lexicon import hazm_char_table, persian_words, translator
 
 ZWNJ = "\u200c"
 PERSIAN_LETTERS = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیئء"
 
 # Arabic letters people type on Arabic keyboards, beyond hazm's table. Only the
 # analysis form folds them: in the display an Arabic post stays Arabic.
-_ANALYSIS_CHARS = str.maketrans({"ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا", "ٱ": "ا", "ؤ": "و", "ﺀ": "ء"})
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+_ANALYSIS_CHARS = translator(str.maketrans({"ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا", "ٱ": "ا", "ؤ": "و"}))
+_DIGITS = translator(str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789"))
 # Zero-width and direction marks that only break tokens and matching. ZWNJ is
 # kept (it is Persian orthography); ZWJ only where it glues emoji together.
 _INVISIBLE = re.compile(
@@ -45,10 +45,20 @@ _DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0610-\u061a\u06d6-\u06ed]")
 # -- character steps (both forms) ------------------------------------------------
 def unify_characters(text: str) -> str:
     """Arabic ي/ك/ى/ە and presentation forms -> Persian letters (hazm's table)."""
-    return text.translate(hazm_char_table())
+    return _hazm_translator()(text)
+
+
+@lru_cache(maxsize=1)
+def _hazm_translator() -> Callable[[str], str]:
+    return translator(hazm_char_table())
+
+
+_ANY_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200d-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad\u061c]")
 
 
 def remove_invisibles(text: str) -> str:
+    if _ANY_INVISIBLE.search(text) is None:
+        return text
     # A control character stood between two things; a space keeps them apart.
     text = _INVISIBLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub(" ", text)
@@ -58,13 +68,18 @@ def remove_kashida(text: str) -> str:
     return text.replace(_KASHIDA, "")
 
 
+_ODD_SPACE = re.compile(r"[^\S\n]{2,}|[^\S \n]")  # runs, tabs, NBSP, thin spaces
+_LOOSE_ZWNJ = re.compile(r"\u200c+(?=[\s\W]|$)|(?<=[\s\W])\u200c+|^\u200c+")
+
+
 def tidy_display_spacing(text: str) -> str:
-    text = re.sub(r"[^\S\n]+", " ", text)  # tabs, NBSP, thin spaces -> one space
-    text = re.sub(r" ?\n ?", "\n", text)
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    text = re.sub(r"\u200c{2,}", ZWNJ, text)
-    # A half-space next to a space, a line end or a non-letter joins nothing.
-    text = re.sub(r"\u200c(?=[\s\W]|$)|(?<=[\s\W])\u200c|^\u200c", "", text)
+    text = _ODD_SPACE.sub(" ", text)
+    if "\n" in text:
+        text = re.sub(r"\n{3,}", "\n\n", re.sub(r" ?\n ?", "\n", text))
+    if ZWNJ in text:
+        # Several half-spaces are one; next to a space, a line end or a
+        # non-letter a half-space joins nothing.
+        text = _LOOSE_ZWNJ.sub("", re.sub(r"\u200c{2,}", ZWNJ, text))
     return text.strip()
 
 
@@ -74,7 +89,7 @@ def lowercase(text: str) -> str:
 
 
 def unify_arabic_letters(text: str) -> str:
-    return text.translate(_ANALYSIS_CHARS)
+    return _ANALYSIS_CHARS(text)
 
 
 def remove_diacritics(text: str) -> str:
@@ -82,7 +97,7 @@ def remove_diacritics(text: str) -> str:
 
 
 def ascii_digits(text: str) -> str:
-    return text.translate(_DIGITS)
+    return _DIGITS(text)
 
 
 def drop_half_spaces(text: str) -> str:
@@ -107,14 +122,16 @@ def join_affixes(text: str) -> str:
     return text
 
 
-_PERSIAN_RUN = re.compile(rf"[{PERSIAN_LETTERS}]*([{PERSIAN_LETTERS}])\1{{2,}}[{PERSIAN_LETTERS}]*")
+_TRIPLE = re.compile(r"(.)\1\1")  # cheap; the Persian-letter check is per word
+_PERSIAN_WORD = re.compile(rf"[{PERSIAN_LETTERS}]+")
 _LATIN_RUN = re.compile(r"([a-z])\1{2,}")
 
 
 def shorten_stretched_letters(text: str) -> str:
     """«خیییییلی» -> «خیلی»; a letter run of 3+ becomes 1 if that is a word, else 2."""
-    if _PERSIAN_RUN.search(text):
-        text = _PERSIAN_RUN.sub(lambda m: _shorten_word(m.group()), text)
+    if _TRIPLE.search(text) is None:
+        return text
+    text = _PERSIAN_WORD.sub(lambda m: _shorten_word(m.group()) if _TRIPLE.search(m.group()) else m.group(), text)
     return _LATIN_RUN.sub(r"\1\1", text)
 
 
