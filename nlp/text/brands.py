@@ -46,6 +46,17 @@ def _alias_pattern(alias: str) -> str:
     return rf"(?<!{_LETTER}){body}{_SUFFIX}(?!{_LETTER})"
 
 
+def _spellings(alias: str) -> list[str]:
+    """The alias, and for a Latin alias also the Persian spelling the analysis
+    text gives it when a Finglish post is transliterated ("snappfood" ->
+    «سناپفود»), so the analysis text still names the brand."""
+    from shenava.nlp.text.finglish import LATIN_WORD, transliterate
+
+    if not LATIN_WORD.search(alias):
+        return [alias]
+    return list(dict.fromkeys([alias, transliterate(alias.lower())]))
+
+
 def _one_slip(word: str, alias: str) -> bool:
     """True when `word` is `alias` with one letter added, dropped or changed."""
     if abs(len(word) - len(alias)) > 1 or word == alias:
@@ -71,7 +82,8 @@ class BrandMatcher:
 
     def _add(self, name: str, aliases: list[str], is_competitor: bool, owner: str | None) -> None:
         for alias in dict.fromkeys(a for a in aliases if a.strip()):
-            self._entries.append((re.compile(_alias_pattern(alias)), alias, name, is_competitor, owner))
+            for spelling in _spellings(alias):
+                self._entries.append((re.compile(_alias_pattern(spelling)), alias, name, is_competitor, owner))
             folded = _SEPARATORS.sub("", _fold(alias))
             if len(folded) >= self.FUZZY_MIN_LENGTH and " " not in alias.strip():
                 self._fuzzy.append((folded, alias, name, is_competitor, owner))

@@ -32,11 +32,12 @@ PERSIAN_LETTERS = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمن�
 _ANALYSIS_CHARS = translator(str.maketrans({"ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا", "ٱ": "ا", "ؤ": "و"}))
 _DIGITS = translator(str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789"))
 # Zero-width and direction marks that only break tokens and matching. ZWNJ is
-# kept (it is Persian orthography); ZWJ only where it glues emoji together.
+# kept (it is Persian orthography); ZWJ only where it glues emoji together,
+# not next to a letter.
 _INVISIBLE = re.compile(
     "[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u061c]"
-    "|\u200d(?=[\u0600-\u06ff])|(?<=[\u0600-\u06ff])\u200d"
 )
+_LOOSE_ZWJ = re.compile("\u200d(?=[^\\W\\d_])|(?<=[^\\W\\d_])\u200d")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _KASHIDA = "\u0640"
 _DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0610-\u061a\u06d6-\u06ed]")
@@ -60,7 +61,7 @@ def remove_invisibles(text: str) -> str:
     if _ANY_INVISIBLE.search(text) is None:
         return text
     # A control character stood between two things; a space keeps them apart.
-    text = _INVISIBLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _LOOSE_ZWJ.sub("", _INVISIBLE.sub("", text)).replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub(" ", text)
 
 
@@ -101,8 +102,9 @@ def ascii_digits(text: str) -> str:
 
 
 def drop_half_spaces(text: str) -> str:
-    """Canonical spelling has no ZWNJ: «می‌خرم» and «میخرم» become one token."""
-    return text.replace(ZWNJ, "")
+    """Canonical spelling has no ZWNJ: «می‌خرم» and «میخرم» become one token.
+    ZWJ goes too (an emoji family becomes its members, which models read alike)."""
+    return text.replace(ZWNJ, "").replace("\u200d", "")
 
 
 def collapse_whitespace(text: str) -> str:
