@@ -16,7 +16,7 @@ from shenava.digest.model import Digest, Quote
 from shenava.digest.narrative import change_text, previous_text, value_text
 
 _MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
-_MD_LINE_START = re.compile(r"^([-+#>!=]|\d+[.)])")
+_MD_LINE_START = re.compile(r"^(\d*)([-+#>!=.)])")
 
 
 def md(text: object) -> str:
@@ -25,7 +25,7 @@ def md(text: object) -> str:
     s = re.sub(r"\s+", " ", str(text)).strip()
     s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     s = _MD_INLINE.sub(r"\\\1", s)
-    return _MD_LINE_START.sub(r"\\\1", s)
+    return _MD_LINE_START.sub(r"\1\\\2", s)
 
 
 def _url(url: str) -> str:
