@@ -82,6 +82,14 @@ class Page:
             raise RuntimeError(f"page script failed: {result['exceptionDetails']}")
         return result["result"].get("value")
 
+    def platform_fonts(self, selector: str) -> list[dict[str, Any]]:
+        """The fonts Chromium actually drew the element's text with (familyName, isCustomFont, glyphCount)."""
+        self.send("DOM.enable")
+        self.send("CSS.enable")
+        root = self.send("DOM.getDocument")["root"]["nodeId"]
+        node = self.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        return self.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+
     def requested_urls(self) -> list[str]:
         return [ev["params"]["request"]["url"] for ev in self.events
                 if ev.get("method") == "Network.requestWillBeSent"]
