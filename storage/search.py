@@ -2,15 +2,18 @@
 
 The query goes through the same analysis normalization as the mentions, so
 «نمی‌خرم», «نمیخرم» and «نمي خرم» find the same rows. The user's syntax is
-small and always safe: words (all must match), "a phrase", and prefix* —
-every piece is passed to FTS5 as a quoted string through a parameter, so
-operators such as NEAR( or a lone quote cannot break the query.
+small and always safe: words (all must match), "a phrase", and prefix*.
+A Latin word also matches its Finglish reading («kheili» finds «خیلی») and a
+colloquial word its formal form and back («خونه» / «خانه», from hazm's list).
+Every term is passed to FTS5 as a quoted string inside one bound parameter,
+so operators such as NEAR( or a lone quote cannot break the query.
 """
 from __future__ import annotations
 
 import re
 import sqlite3
 from dataclasses import dataclass
+from functools import cache
 
 from shenava.errors import ShenavaError
 from shenava.storage.store import Store
@@ -32,33 +35,79 @@ class SearchHit:
 
 
 _PIECE = re.compile(r'"([^"]*)"|(\S+)')
+_TOKEN = re.compile(r"[^\W_]+")  # what FTS5's unicode61 tokenizer calls a token
+
+
+@cache
+def _normalizers():
+    from shenava.nlp.text.normalize import TextNormalizer
+
+    return TextNormalizer(), TextNormalizer(analysis_steps={"transliterate_finglish": False})
+
+
+@cache
+def _colloquial_pairs() -> dict[str, set[str]]:
+    from shenava.nlp.text.lexicon import informal_words
+
+    pairs: dict[str, set[str]] = {}
+    for informal, formal in informal_words().items():
+        if " " not in formal and informal != formal:
+            pairs.setdefault(informal, {informal}).add(formal)
+            pairs.setdefault(formal, {formal}).add(informal)
+    return pairs
+
+
+def _readings(text: str) -> list[list[str]]:
+    """Token lists the text may be stored as: as normalized, and with Latin words
+    left Latin when that differs (an English post keeps its Latin words)."""
+    with_finglish, latin_kept = (n.analysis(text) for n in _normalizers())
+    readings = [_TOKEN.findall(with_finglish)]
+    kept = _TOKEN.findall(latin_kept)
+    if kept != readings[0]:
+        readings.append(kept)
+    return [r for r in readings if r]
+
+
+def _quote(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def _term(token: str, prefix: bool = False) -> str:
+    star = "*" if prefix else ""
+    forms = sorted(_colloquial_pairs().get(token, {token})) if not prefix else [token]
+    alternatives = [_quote(f) + star for f in forms]
+    return alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")"
+
+
+def _any_of(expressions: list[str]) -> str:
+    expressions = list(dict.fromkeys(expressions))
+    return expressions[0] if len(expressions) == 1 else "(" + " OR ".join(expressions) + ")"
 
 
 def build_match(query: str) -> str:
     """The FTS5 MATCH expression for a user query, every term quoted."""
-    from shenava.nlp.text import prepare
-
-    def tokens(text: str) -> list[str]:
-        return re.findall(r"\w+", prepare(text).analysis)
-
     terms: list[str] = []
     run: list[str] = []  # plain words are normalized together, so «نمي خرم» joins like the stored text
 
     def flush() -> None:
-        terms.extend(f'"{t}"' for t in tokens(" ".join(run)))
-        run.clear()
+        if run:
+            readings = _readings(" ".join(run))
+            if readings:
+                terms.append(_any_of([" AND ".join(_term(t) for t in tokens) for tokens in readings]))
+            run.clear()
 
     for phrase, word in _PIECE.findall(query):
         if phrase:
             flush()
-            found = tokens(phrase)
-            if found:
-                terms.append('"' + " ".join(found) + '"')
+            readings = _readings(phrase)
+            if readings:
+                terms.append(_any_of([_quote(" ".join(tokens)) for tokens in readings]))
         elif word.endswith("*") and word.strip("*"):
             flush()
-            found = tokens(word.strip("*"))
-            if found:
-                terms.extend([f'"{t}"' for t in found[:-1]] + [f'"{found[-1]}"*'])
+            readings = _readings(word.strip("*"))
+            if readings:
+                terms.append(_any_of([" AND ".join([_term(t) for t in tokens[:-1]] + [_term(tokens[-1], True)])
+                                      for tokens in readings]))
         else:
             run.append(word)
     flush()
@@ -68,6 +117,9 @@ def build_match(query: str) -> str:
 
 
 def search(store: Store, query: str, limit: int = 20, brand: str | None = None) -> list[SearchHit]:
+    """Mentions matching `query`, best first (BM25), with the match marked [like this]."""
+    if limit < 1:
+        raise SearchError(f"search limit must be at least 1, got {limit}")
     match = build_match(query)
     sql = ("SELECT m.id, m.source, m.published_at, m.permalink, m.brand, "
            "snippet(mentions_fts, 0, '[', ']', '…', 16), bm25(mentions_fts) AS rank "

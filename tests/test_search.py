@@ -18,6 +18,9 @@ ROWS = [
     ("4", "پشتیبانی خیلی سریع جواب داد، ممنون", "تازه‌رس"),
     ("5", "پشتیبانیشون عالیه", "تازه‌رس"),
     ("6", "ارسال رایگان شد، خیلی خوبه", "تازه‌رس"),
+    ("7", "kheili dir resid, ghaza sard bood", "تازه‌رس"),          # Finglish, stored in Persian letters
+    ("8", "My iPhone charger never arrived", "سبدچی"),               # English stays English
+    ("9", "برگشتم خونه دیدم بسته رو دم در گذاشته", "تازه‌رس"),        # colloquial «خونه»
 ]
 
 
@@ -48,6 +51,18 @@ def test_prefix_phrase_and_brand(store):
     assert ids(search(store, "پشتیبانی جواب")) == [3, 4]
 
 
+@pytest.mark.parametrize("query, expected", [
+    ("kheili", [4, 6, 7]),          # a Finglish query finds Persian and Finglish posts alike
+    ("خیلی دیر", [7]),
+    ("iphone", [8]),                # an English word still finds the English post
+    ("charger*", [8]),
+    ("خانه", [9]),                  # formal query, colloquial text (hazm's informal word list)
+    ('"ghaza sard"', [1, 7]),       # a phrase, normalized like the text
+])
+def test_queries_cross_scripts_and_registers(store, query, expected):
+    assert ids(search(store, query)) == expected
+
+
 def test_hits_carry_a_marked_snippet_and_a_rank(store):
     [hit] = search(store, "رایگان")
     assert "[رایگان]" in hit.snippet and hit.permalink == "https://t.me/x/6" and isinstance(hit.rank, float)
@@ -59,7 +74,7 @@ def test_hostile_queries_give_clean_errors_or_results(store, query):
         search(store, query)
     except SearchError as exc:
         assert query in str(exc) or "nothing to search" in str(exc)
-    assert store.count() == 6
+    assert store.count() == len(ROWS)
 
 
 def test_cli_search_prints_hits_and_a_clean_error(tmp_path, store, capsys):
