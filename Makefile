@@ -9,6 +9,9 @@ STAMP := $(VENV)/.installed
 FIND_LINKS := $(shell pip config get global.find-links 2>/dev/null || true)
 UV_FLAGS := $(if $(FIND_LINKS),--find-links $(FIND_LINKS),)
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
+# The temporary server Prefect starts for a flow run takes 8-14 s here, longer when
+# the two cores are busy; its default 20 s wait is too tight.
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_HOME ?= $(CURDIR)/.cache/prefect
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1

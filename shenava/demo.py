@@ -6,6 +6,7 @@ the review CSV are copied next to the generated config and imported as files.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -52,6 +53,9 @@ def run_demo(workdir: Path, use_prefect: bool = True) -> list[Path]:
 
 
 def _run_with_prefect(config_path: Path) -> list[Path]:
+    # Set before Prefect is imported: no analytics, and room for a slow temporary server.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     from shenava.flows.digest import digest_flow
     from shenava.flows.pipeline import pipeline_flow
 
