@@ -184,4 +184,6 @@ def _date(value: str | None, tz: ZoneInfo) -> datetime | None:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
+    # isdecimal, not isdigit: «²» is a digit int() refuses; 18 digits keep it a 64-bit counter.
+    value = (value or "").strip()
+    return int(value) if value.isdecimal() and len(value) <= 18 else None

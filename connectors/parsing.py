@@ -32,6 +32,8 @@ def parse_count(text: str | None) -> int | None:
         return None
     number = float(m.group(1).replace(",", "."))
     scale = {"": 1, "K": 1_000, "M": 1_000_000, "B": 1_000_000_000}[m.group(2).upper()]
+    if number * scale >= 2 ** 63:  # no real counter; a page (or attacker) wrote digits without end
+        return None
     return int(round(number * scale))
 
 
@@ -43,7 +45,10 @@ def parse_jalali(text: str, tz: tzinfo = TEHRAN) -> datetime | None:
     clock = time(0, 0)
     m = re.search(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", text)
     if m:
-        clock = time(int(m.group(1)), int(m.group(2)), int(m.group(3) or 0))
+        try:
+            clock = time(int(m.group(1)), int(m.group(2)), int(m.group(3) or 0))
+        except ValueError:  # 25:61
+            return None
         text = (text[:m.start()] + text[m.end():]).strip()
     m = re.fullmatch(r"(\d{4})[/-](\d{1,2})[/-](\d{1,2})", text)
     if m:
@@ -63,8 +68,18 @@ def parse_jalali(text: str, tz: tzinfo = TEHRAN) -> datetime | None:
 
 
 def parse_when(value: object, tz: tzinfo = TEHRAN) -> datetime | None:
-    """ISO 8601, epoch seconds, 'YYYY-MM-DD HH:MM:SS' or a Jalali date; naive times are in `tz`."""
-    if value is None or value == "":
+    """ISO 8601, epoch seconds, 'YYYY-MM-DD HH:MM:SS' or a Jalali date; naive times are in `tz`.
+
+    None for anything else, including numbers no calendar holds (year 300000, 25:61, NaN).
+    """
+    try:
+        return _parse_when(value, tz)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _parse_when(value: object, tz: tzinfo) -> datetime | None:
+    if value is None or value == "" or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
         return datetime.fromtimestamp(value, timezone.utc)

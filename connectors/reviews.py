@@ -168,6 +168,19 @@ def _int_id(comment: dict[str, Any], key: str, url: str) -> int:
         raise LayoutChanged(f"{url}: a comment has no numeric {key!r} (keys: {sorted(comment)[:12]})") from None
 
 
+# A comment's fields as the types we read them in; anything else counts as absent.
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _seq(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 class DigikalaOptions(ConnectorOptions):
     product_ids: list[int] = Field(min_length=1, description="dkp- numbers from product URLs")
     base_url: str = "https://api.digikala.com"
@@ -198,8 +211,8 @@ class DigikalaConnector(_PagedReviews):
             raise SourceUnavailable(f"Digikala product {item} not found ({url})")
         comments = _need(data, "data.comments", url)
         pager = _need(data, "data.pager", url)
-        if not isinstance(comments, list):
-            raise LayoutChanged(f"{url}: data.comments is not a list")
+        if not isinstance(comments, list) or not isinstance(pager, dict):
+            raise LayoutChanged(f"{url}: data.comments is not a list or data.pager not an object")
         total_pages = pager.get("total_pages")
         last = not comments or (isinstance(total_pages, int) and page >= total_pages)
         return ReviewPage(url, comments, pager.get("total_items"), last)
@@ -209,18 +222,17 @@ class DigikalaConnector(_PagedReviews):
         when = parse_when(c.get("created_at"), TEHRAN)
         if when is None:
             raise LayoutChanged(f"{url}: comment {cid} has an unreadable created_at {c.get('created_at')!r}")
-        title, body = (c.get("title") or "").strip(), (c.get("body") or "").strip()
+        title, body = _text(c.get("title")), _text(c.get("body"))
         text = f"{title}\n{body}" if title and body and not body.startswith(title) else (body or title)
         if not text:
             return None
-        reactions = c.get("reactions") or {}
-        purchased = c.get("purchased_item") or {}
+        reactions, purchased = _obj(c.get("reactions")), _obj(c.get("purchased_item"))
         extra = {
             "product_id": int(item), "title": title or None, "rating": c.get("rate"),
             "verified_buyer": c.get("is_buyer"), "recommendation": c.get("recommendation_status"),
             "advantages": c.get("advantages") or None, "disadvantages": c.get("disadvantages") or None,
-            "dislikes": reactions.get("dislikes"), "seller": (purchased.get("seller") or {}).get("title"),
-            "variant": (purchased.get("color") or purchased.get("size") or {}).get("title"),
+            "dislikes": reactions.get("dislikes"), "seller": _obj(purchased.get("seller")).get("title"),
+            "variant": _obj(purchased.get("color") or purchased.get("size")).get("title"),
         }
         return Mention(
             external_id=f"dkp-{item}/{cid}", text=text, published_at=when,
@@ -275,15 +287,15 @@ class SnappFoodConnector(_PagedReviews):
         if when is None:
             raise LayoutChanged(f"{url}: comment {cid} has an unreadable date "
                                 f"{c.get('createdDate') or c.get('date')!r}")
-        text = str(c.get("commentText") or "").strip()
+        text = _text(c.get("commentText"))
         if not text:
             return None
-        replies = [r for r in c.get("replies") or [] if isinstance(r, dict) and r.get("commentText")]
+        replies = [r for r in _seq(c.get("replies")) if isinstance(r, dict) and r.get("commentText")]
         rating = c.get("rating")
         extra = {
             "vendor_code": item, "rating": rating / 2 if isinstance(rating, (int, float)) else c.get("rate"),
             "rating_10": rating, "feeling": c.get("feeling"), "delivery": c.get("expeditionType"),
-            "foods": [f.get("title") for f in c.get("foods") or [] if isinstance(f, dict) and f.get("title")] or None,
+            "foods": [f.get("title") for f in _seq(c.get("foods")) if isinstance(f, dict) and f.get("title")] or None,
             "seller_reply": {"text": replies[0]["commentText"], "author": replies[0].get("sender"),
                              "date": replies[0].get("createdDate") or replies[0].get("date")} if replies else None,
             # Every SnappFood review comes from a delivered order.

@@ -51,9 +51,11 @@ class TelegramExportConnector(Connector):
             state = chats.get(key, {})
             last_id, last_edit = int(state.get("last_id", 0)), int(state.get("last_edit", 0))
             top_id, top_edit = last_id, last_edit
+            if not isinstance(chat.get("messages"), list):
+                raise LayoutChanged(f"{path}: 'messages' is not a list; not a Telegram Desktop export")
             for n, message in enumerate(chat["messages"]):
-                if not isinstance(message, dict) or "id" not in message:
-                    raise LayoutChanged(f"{path}: messages[{n}] has no id; not a Telegram Desktop export")
+                if not isinstance(message, dict) or type(message.get("id")) is not int:
+                    raise LayoutChanged(f"{path}: messages[{n}] has no numeric id; not a Telegram Desktop export")
                 edit = _epoch(message.get("edited_unixtime"))
                 if message["id"] > last_id or (edit and edit > last_edit):
                     mention = self._mention(path, chat, message)
@@ -77,8 +79,9 @@ class TelegramExportConnector(Connector):
             raise LayoutChanged(f"{path}: expected a JSON object at the top")
         if "messages" in data:
             return data
-        chats = (data.get("chats") or {}).get("list")
-        if not isinstance(chats, list):
+        chats = data.get("chats")
+        chats = chats.get("list") if isinstance(chats, dict) else None
+        if not isinstance(chats, list) or not all(isinstance(c, dict) for c in chats):
             raise LayoutChanged(f"{path}: neither 'messages' (one chat) nor 'chats.list' (account export) found")
         wanted = self.options.chat
         names = [str(c.get("name")) for c in chats]
@@ -159,6 +162,7 @@ def _reaction_counts(reactions: Any) -> dict[str, int] | None:
     for r in reactions:
         if isinstance(r, dict) and isinstance(r.get("count"), int):
             key = r.get("emoji") or (f"custom:{r.get('document_id')}" if r.get("document_id") else r.get("type", "other"))
+            key = key if isinstance(key, str) else "other"
             counts[key] = counts.get(key, 0) + r["count"]
     return counts or None
 

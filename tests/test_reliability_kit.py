@@ -195,3 +195,10 @@ def can_mount() -> bool:
 
 
 skip_unless_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to mount")
+
+
+def record_examples(record_property, what: str, ran: list, wanted: int) -> None:
+    """Check hypothesis ran the examples asked for, and record the number (junit XML, `-rP` output)."""
+    assert len(ran) >= wanted, f"{what}: hypothesis ran only {len(ran)} of {wanted} examples"
+    record_property(f"hypothesis examples: {what}", len(ran))
+    print(f"fuzz {what}: {len(ran)} examples")
