@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -61,26 +61,45 @@ def top_terms(texts: Sequence[str], baseline: Sequence[str], k: int = 8,
 SIMILARITY = 0.3
 
 
+def char_tfidf(texts: Sequence[str], sizes: tuple[int, ...] = (3, 4, 5)) -> "Any":
+    """Rows of l2-normalized TF-IDF over character n-grams of space-padded words (sublinear tf,
+    smoothed idf), as a scipy CSR matrix."""
+    from scipy.sparse import csr_matrix
+
+    vocab: dict[str, int] = {}
+    rows, cols, vals = [], [], []
+    for r, text in enumerate(texts):
+        counts = Counter(w[i:i + n] for word in text.split() for w in [f" {word} "] for n in sizes
+                         for i in range(max(1, len(w) - n + 1)))
+        for gram, c in counts.items():
+            rows.append(r)
+            cols.append(vocab.setdefault(gram, len(vocab)))
+            vals.append(1.0 + np.log(c))
+    matrix = csr_matrix((vals, (rows, cols)), shape=(len(texts), len(vocab)))
+    df = np.bincount(matrix.indices, minlength=len(vocab))
+    matrix = matrix.multiply(np.log((1 + len(texts)) / (1 + df)) + 1.0).tocsr()
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return csr_matrix(matrix.multiply(1.0 / norms[:, None]))
+
+
 def group_similar(texts: Sequence[str], similarity: float = SIMILARITY,
                   exclude: frozenset[str] = frozenset()) -> list[list[int]]:
-    """Indexes of `texts` grouped by average-linkage clustering; groups largest first,
-    members in input order (so the caller's most engaged text leads its group)."""
-    if not texts:
-        return []
+    """Indexes of `texts` grouped by average-linkage clustering of cosine distance, cut where the
+    average similarity drops below `similarity`; groups largest first, members in input order
+    (so the caller's most engaged text leads its group)."""
     cleaned = [" ".join(tokens(t, exclude)) for t in texts]
     keep = [i for i, t in enumerate(cleaned) if t]
     groups: list[list[int]] = [[i] for i, t in enumerate(cleaned) if not t]
     if len(keep) == 1:
         groups.append(keep)
     elif keep:
-        from sklearn.cluster import AgglomerativeClustering
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        from scipy.cluster.hierarchy import fcluster, linkage
 
-        matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(
-            [cleaned[i] for i in keep])
+        matrix = char_tfidf([cleaned[i] for i in keep])
         distance = np.clip(1.0 - (matrix @ matrix.T).toarray(), 0.0, None)
-        labels = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
-                                         distance_threshold=1.0 - similarity).fit_predict(distance)
+        condensed = distance[np.triu_indices(len(keep), 1)]
+        labels = fcluster(linkage(condensed, method="average"), t=1.0 - similarity, criterion="distance")
         by_label: dict[int, list[int]] = {}
         for i, label in zip(keep, labels):
             by_label.setdefault(int(label), []).append(i)
