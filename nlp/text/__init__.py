@@ -16,7 +16,7 @@ from shenava.nlp.text.language import detect_language
 from shenava.nlp.text.normalize import default_normalizer, normalize_analysis, normalize_display
 from shenava.storage.store import text_hash
 
-__all__ = ["Prepared", "prepare", "normalize_analysis", "normalize_display", "detect_language"]
+__all__ = ["Prepared", "prepare", "warm_up", "normalize_analysis", "normalize_display", "detect_language"]
 
 
 @dataclass
@@ -56,3 +56,14 @@ def prepare(text: str) -> Prepared:
         cards=display.cards,
         content_hash=text_hash(analysis),
     )
+
+
+def warm_up() -> None:
+    """Load hazm and the word lists now (a few seconds) instead of on the first
+    mention that needs them; for long-running workers and benchmarks."""
+    from shenava.nlp.text.finglish import finglish_lexicon
+    from shenava.nlp.text.lexicon import persian_words
+
+    persian_words()
+    finglish_lexicon()
+    prepare("خیییلی خوب بود kheili khoob bood https://t.me/x/1 @x #y ۰۹۱۲۱۲۳۴۵۶۷")

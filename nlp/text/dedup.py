@@ -79,6 +79,17 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / NUM_PERM
 
 
+Fingerprint = tuple[str, bytes, np.ndarray]
+
+
+def fingerprint(text: str, min_length: int = MIN_LENGTH) -> Fingerprint | None:
+    """What `Deduplicator.add` needs of a text; None when it is too short to cluster."""
+    norm = canonical(text or "")
+    if len(norm) < min_length:
+        return None
+    return norm, _digest(norm), minhash(norm)
+
+
 class Deduplicator:
     def __init__(self, threshold: float = THRESHOLD, min_length: int = MIN_LENGTH):
         self.threshold = threshold
@@ -101,15 +112,18 @@ class Deduplicator:
         for key, text, cluster in rows:
             self.seed(key, text, cluster)
 
-    def add(self, key: Hashable, text: str) -> Hashable:
-        """The cluster of `text`: an earlier (near-)identical text's cluster, else `key`."""
-        norm = canonical(text or "")
-        if len(norm) < self.min_length:
+    def add(self, key: Hashable, text: str, fp: "Fingerprint | None" = None) -> Hashable:
+        """The cluster of `text`: an earlier (near-)identical text's cluster, else `key`.
+
+        `fp` is `fingerprint(text)` computed elsewhere (in a worker process):
+        the costly part, so the process that owns the index only looks up.
+        """
+        fp = fp if fp is not None else fingerprint(text, self.min_length)
+        if fp is None:
             return key
-        digest = _digest(norm)
+        norm, digest, signature = fp
         if digest in self._exact:
             return self._exact[digest]
-        signature = minhash(norm)
         band_keys = _band_keys(signature)
         cluster = self._nearest(signature, band_keys)
         if cluster is None:
