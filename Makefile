@@ -31,6 +31,7 @@ demo: install
 	$(VENV)/bin/shenava demo
 
 test: install
+	bash scripts/setup-browser.sh
 	$(PY) -m pytest -q
 
 bench: install
