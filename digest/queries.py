@@ -107,7 +107,9 @@ class DigestData:
                    -- When a question got its first reply ('' = a seller reply of unknown time).
                    CASE WHEN a.question = 1 THEN
                      CASE WHEN json_valid(m.extra) AND ({reply_in_extra}) THEN ''
-                     ELSE (SELECT min(r.published_at) FROM mentions r WHERE r.source = m.source
+                     -- min() over an expression: a bare min(published_at) lets SQLite walk the
+                     -- published_at index for it instead of looking the replies up by parent.
+                     ELSE (SELECT min(r.published_at || '') FROM mentions r WHERE r.source = m.source
                            AND r.parent_external_id = m.external_id) END
                    END AS reply_at
             FROM {self.alias_t} al
