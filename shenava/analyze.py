@@ -20,6 +20,9 @@ from shenava.storage import Store, utcnow
 log = logging.getLogger("shenava")
 
 BATCH = 256
+# Newest prepared mentions indexed for near-duplicate search: the SimHash buckets keep
+# at most 64 x 256 per band, so reading more only costs time.
+SEED_LIMIT = 20_000
 # Clusters stay stable across runs by seeding the duplicate index with recent mentions.
 DEDUP_WINDOW = timedelta(days=30)
 
@@ -45,16 +48,9 @@ def prepare_pending(config: Config, store: Store, limit: int | None = None,
                     progress: Callable[[int], None] | None = None) -> int:
     from shenava.nlp.text import prepare
     from shenava.nlp.text.brands import BrandMatcher
-    from shenava.nlp.text.dedup import Deduplicator
 
     matcher = BrandMatcher(config.brands)
-    dedup = Deduplicator()
-    newest = store.db.execute("SELECT max(published_at) FROM mentions WHERE content_hash IS NOT NULL").fetchone()[0]
-    since = (datetime.fromisoformat(newest) - DEDUP_WINDOW).isoformat() if newest else ""
-    for mid, text, cluster in store.db.execute(
-            "SELECT id, analysis_text, cluster_id FROM mentions WHERE content_hash IS NOT NULL "
-            "AND published_at >= ? ORDER BY id", [since]):
-        dedup.seed(mid, text or "", cluster)
+    dedup = None
     done = 0
     while limit is None or done < limit:
         size = BATCH if limit is None else min(BATCH, limit - done)
@@ -62,23 +58,26 @@ def prepare_pending(config: Config, store: Store, limit: int | None = None,
                                 "ORDER BY id LIMIT ?", [size]).fetchall()
         if not rows:
             break
+        dedup = dedup or _seeded_deduplicator(store)
+        prepared = [(mid, prepare(raw), brand) for mid, raw, brand in rows]
+        _seed_exact_copies(store, dedup, {p.content_hash for _, p, _ in prepared})
+        updates = []
+        for mid, p, brand in prepared:
+            matches = matcher.find(p.display)
+            if brand is None and matches:
+                own = [m for m in matches if not m.is_competitor]
+                brand = (own or matches)[0].brand
+            span = next((m for m in matches if m.brand == brand), None)
+            updates.append((
+                p.display, p.analysis, p.content_hash, p.language, brand,
+                json.dumps([span.start, span.end, span.span], ensure_ascii=False) if span else None,
+                json.dumps({"urls": p.urls, "mentions": p.mentions, "hashtags": p.hashtags,
+                            "phones_masked": p.phones, "cards_masked": p.cards}, ensure_ascii=False),
+                dedup.add(mid, p.analysis), mid))
         with store.transaction() as db:
-            for mid, raw, brand in rows:
-                p = prepare(raw)
-                matches = matcher.find(p.display)
-                if brand is None and matches:
-                    own = [m for m in matches if not m.is_competitor]
-                    brand = (own or matches)[0].brand
-                span = next((m for m in matches if m.brand == brand), None)
-                db["mentions"].update(mid, {
-                    "display_text": p.display, "analysis_text": p.analysis, "content_hash": p.content_hash,
-                    "language": p.language, "brand": brand,
-                    "brand_span": json.dumps([span.start, span.end, span.span], ensure_ascii=False) if span else None,
-                    "entities": json.dumps({"urls": p.urls, "mentions": p.mentions, "hashtags": p.hashtags,
-                                            "phones_masked": p.phones, "cards_masked": p.cards},
-                                           ensure_ascii=False),
-                    "cluster_id": dedup.add(mid, p.analysis),
-                })
+            db.conn.executemany(
+                "UPDATE mentions SET display_text = ?, analysis_text = ?, content_hash = ?, language = ?, "
+                "brand = ?, brand_span = ?, entities = ?, cluster_id = ?, tagged_by = NULL WHERE id = ?", updates)
         crash_point("analyze.prepared_batch")
         done += len(rows)
         if progress:
@@ -86,11 +85,54 @@ def prepare_pending(config: Config, store: Store, limit: int | None = None,
     return done
 
 
+def _seeded_deduplicator(store: Store):
+    """A duplicate index holding the newest prepared mentions of the window, so clusters stay stable across runs.
+
+    Only the newest SEED_LIMIT are read: the SimHash buckets keep their newest
+    entries anyway, and reading the whole window made every run cost as much as
+    the store is big. Older exact copies are found by content hash per batch.
+    """
+    from shenava.nlp.text.dedup import Deduplicator
+
+    dedup = Deduplicator()
+    since = _window_start(store)
+    rows = store.db.execute("SELECT id, analysis_text, cluster_id FROM mentions WHERE content_hash IS NOT NULL "
+                            "AND published_at >= ? ORDER BY id DESC LIMIT ?", [since, SEED_LIMIT]).fetchall()
+    for mid, text, cluster in reversed(rows):
+        dedup.seed(mid, text or "", cluster)
+    return dedup
+
+
+def _window_start(store: Store) -> str:
+    newest = store.db.execute("SELECT max(published_at) FROM mentions WHERE content_hash IS NOT NULL").fetchone()[0]
+    return (datetime.fromisoformat(newest) - DEDUP_WINDOW).isoformat() if newest else ""
+
+
+def _seed_exact_copies(store: Store, dedup, hashes: set[str]) -> None:
+    """Seed the earliest stored mention of the window with each of these content hashes (an exact copy)."""
+    marks = ",".join("?" * len(hashes))
+    for mid, text, cluster in store.db.execute(
+            f"SELECT id, analysis_text, cluster_id FROM mentions WHERE content_hash IN ({marks}) "
+            f"AND published_at >= ? ORDER BY id", [*hashes, _window_start(store)]):
+        dedup.seed(mid, text or "", cluster)
+
+
+# Mentions to tag: prepared, and the model version that tagged the current text (if any) is not this one.
+# `tagged_by` is indexed, so each query reads only pending rows, in id order after a cursor.
 _PENDING = """
-SELECT m.id, m.content_hash, m.raw_text FROM mentions m
-WHERE m.content_hash IS NOT NULL AND m.published_at >= ? AND NOT EXISTS (
-  SELECT 1 FROM analyses a WHERE a.mention_id = m.id AND a.model_version = ? AND a.content_hash = m.content_hash)
-ORDER BY m.id LIMIT ?
+SELECT m.id, m.content_hash, m.raw_text, EXISTS (
+  SELECT 1 FROM analyses a WHERE a.mention_id = m.id AND a.model_version = :version
+  AND a.content_hash = m.content_hash) AS done
+FROM mentions m
+WHERE {which} AND m.id > :after AND m.content_hash IS NOT NULL AND m.published_at >= :floor
+ORDER BY m.id LIMIT :size
+"""
+# Other versions present, by skipping through the tagged_by index (one probe per version).
+_VERSIONS = """
+WITH RECURSIVE v(x) AS (
+  SELECT min(tagged_by) FROM mentions
+  UNION ALL SELECT (SELECT min(tagged_by) FROM mentions WHERE tagged_by > x) FROM v WHERE x IS NOT NULL)
+SELECT x FROM v WHERE x IS NOT NULL
 """
 
 
@@ -104,31 +146,38 @@ def tag_pending(store: Store, classifier: Classifier, limit: int | None = None,
     version = classifier.model_version
     floor = since.astimezone(timezone.utc).isoformat() if since else ""
     tagged = reused = 0
-    while limit is None or tagged + reused < limit:
-        size = BATCH if limit is None else min(BATCH, limit - tagged - reused)
-        rows = store.db.execute(_PENDING, [floor, version, size]).fetchall()
-        if not rows:
-            break
-        known = _cached(store, version, {h for _, h, _ in rows})
-        fresh = {}
-        for _, content_hash, raw in rows:
-            if content_hash not in known and content_hash not in fresh:
-                fresh[content_hash] = raw
-        if fresh:
-            results = classifier.classify(list(fresh.values()))
-            known.update({h: _row(r) for h, r in zip(fresh, results)})
-        now = utcnow()
-        with store.transaction() as db:
-            db["analyses"].insert_all(
-                ({**known[h], "mention_id": mid, "model_version": version, "content_hash": h, "created_at": now}
-                 for mid, h, _ in rows),
-                ignore=True)
-            crash_point("analyze.tagging")
-        crash_point("analyze.tagged_batch")
-        tagged += len(fresh)
-        reused += len(rows) - len(fresh)
-        if progress:
-            progress(len(rows))
+    # Never tagged (new or edited) first, then whatever another model version tagged last.
+    others = [v for (v,) in store.db.execute(_VERSIONS) if v != version]
+    for which, other in [("m.tagged_by IS NULL", None), *(("m.tagged_by = :other", v) for v in others)]:
+        sql, after = _PENDING.format(which=which), 0
+        while limit is None or tagged + reused < limit:
+            size = BATCH if limit is None else min(BATCH, limit - tagged - reused)
+            rows = store.db.execute(sql, {"version": version, "other": other, "after": after, "floor": floor,
+                                          "size": size}).fetchall()
+            if not rows:
+                break
+            after = rows[-1][0]
+            todo = [(mid, h, raw) for mid, h, raw, done in rows if not done]
+            known = _cached(store, version, {h for _, h, _ in todo})
+            fresh = {}
+            for _, content_hash, raw in todo:
+                if content_hash not in known and content_hash not in fresh:
+                    fresh[content_hash] = raw
+            if fresh:
+                results = classifier.classify(list(fresh.values()))
+                known.update({h: _row(r) for h, r in zip(fresh, results)})
+            now = utcnow()
+            with store.transaction() as db:
+                db.conn.executemany(_INSERT_ANALYSIS, [
+                    (mid, version, h, now, *(known[h][c] for c in _COLUMNS)) for mid, h, _ in todo])
+                crash_point("analyze.tagging")
+                db.conn.executemany("UPDATE mentions SET tagged_by = ? WHERE id = ? AND content_hash = ?",
+                                    [(version, mid, h) for mid, h, _, _ in rows])
+            crash_point("analyze.tagged_batch")
+            tagged += len(fresh)
+            reused += len(todo) - len(fresh)
+            if progress:
+                progress(len(rows))
     return tagged, reused
 
 
@@ -147,6 +196,8 @@ def _cached(store: Store, version: str, hashes: set[str]) -> dict[str, dict[str,
 _COLUMNS = ("sentiment", "sentiment_scores", "complaint", "complaint_score", "complaint_categories",
             "suggestion", "suggestion_score", "comparison", "comparison_score", "competitors",
             "recommendation", "recommendation_scores", "question", "question_score", "evidence")
+_INSERT_ANALYSIS = (f"INSERT OR IGNORE INTO analyses (mention_id, model_version, content_hash, created_at, "
+                    f"{', '.join(_COLUMNS)}) VALUES ({', '.join('?' * (4 + len(_COLUMNS)))})")
 
 
 def _row(result: dict[str, Any]) -> dict[str, Any]:

@@ -128,10 +128,33 @@ def _v4_leases(db: sqlite_utils.Database) -> None:
     db["leases"].create({"name": str, "owner": str, "acquired_at": str, "expires_at": str}, pk="name")
 
 
+def _v5_speed_at_scale(db: sqlite_utils.Database) -> None:
+    # Measured on a 1M-mention store (bench/bench_store.py, README "Speed").
+    # 1. "Was this question answered?" looks up replies by (source, parent id); without
+    #    an index every question scanned its whole source.
+    db["mentions"].create_index(["source", "parent_external_id"], if_not_exists=True)
+    # 2. Re-collecting a post refreshes its views and reactions; only a new analysis
+    #    text has to touch the full-text index.
+    db.execute('DROP TRIGGER IF EXISTS "mentions_au"')
+    db.execute("""CREATE TRIGGER "mentions_au" AFTER UPDATE OF "analysis_text" ON "mentions" BEGIN
+  INSERT INTO "mentions_fts" ("mentions_fts", rowid, "analysis_text") VALUES('delete', old.rowid, old."analysis_text");
+  INSERT INTO "mentions_fts" (rowid, "analysis_text") VALUES (new.rowid, new."analysis_text");
+END""")
+    # 3. The model version whose analysis matches the current text (NULL: to tag), so
+    #    finding what to tag reads the few pending rows, not every mention ever stored.
+    db["mentions"].add_column("tagged_by", str)
+    db.execute("""UPDATE mentions SET tagged_by = (
+        SELECT a.model_version FROM analyses a WHERE a.mention_id = mentions.id
+        AND a.content_hash = mentions.content_hash ORDER BY a.id DESC LIMIT 1)
+        WHERE content_hash IS NOT NULL""")
+    db["mentions"].create_index(["tagged_by"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_base_tables,
     _v2_full_text_search,
     _v3_text_fields,
     _v4_leases,
+    _v5_speed_at_scale,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
