@@ -20,8 +20,9 @@ def digest_task(config_path: str, brand: str, period: str, day: date) -> str:
 
     with opened(config_path) as (config, store):
         files = write_digest(store, config, brand, period, day)
-    publish_artifacts(files.digest)
-    get_run_logger().info("digest for %s (%s ending %s): %s", brand, period, day, files.html)
+    keys = publish_artifacts(files.digest)
+    get_run_logger().info("digest for %s (%s ending %s): %s; artifacts %s", brand, period, day, files.html,
+                          ", ".join(keys))
     return str(files.html)
 
 

@@ -183,6 +183,27 @@ def test_unknown_names_stop_the_run_naming_them(config_path):
     assert stored(config_path)[0] == 0
 
 
+def test_backfill_writes_one_digest_per_day_and_publishes_each(config_path):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from shenava.flows.backfill import backfill_flow
+    from shenava.flows.collect import collect_flow
+
+    collect_flow(sources=["reviews"], config_path=config_path)  # reviews of 2026-11-18 .. 20
+    result = backfill_flow(start=date(2026, 11, 18), end=date(2026, 11, 20), config_path=config_path)
+    assert result["digests"] == 3
+    assert result["first"].endswith("-day-2026-11-18.html") and result["last"].endswith("-day-2026-11-20.html")
+    reports = sorted(p.name for p in Path(result["first"]).parent.glob("*-day-*.html"))
+    assert [name[-15:-5] for name in reports] == ["2026-11-18", "2026-11-19", "2026-11-20"]
+    with Store.open(load_config(config_path).store_path) as store:
+        assert store.count("analyses") == store.count() == 6  # backfill tags what was untagged first
+    with get_client(sync_client=True) as client:
+        versions = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(like_="digest-")))
+    day_digests = [a for a in versions if a.type == "markdown" and a.key.endswith("-day")]
+    assert len(day_digests) >= 3 and "تازه‌رس" in day_digests[0].data
+
+
 @pytest.mark.parametrize("start, end, period, expected", [
     (date(2026, 11, 20), date(2026, 11, 22), "day", [date(2026, 11, 20), date(2026, 11, 21), date(2026, 11, 22)]),
     (date(2026, 11, 22), date(2026, 11, 22), "day", [date(2026, 11, 22)]),
