@@ -54,15 +54,15 @@ def prepare_pending(config: Config, store: Store, limit: int | None = None,
     done = 0
     while limit is None or done < limit:
         size = BATCH if limit is None else min(BATCH, limit - done)
-        rows = store.db.execute("SELECT id, raw_text, brand FROM mentions WHERE content_hash IS NULL "
+        rows = store.db.execute("SELECT id, raw_text, brand, raw_hash FROM mentions WHERE content_hash IS NULL "
                                 "ORDER BY id LIMIT ?", [size]).fetchall()
         if not rows:
             break
         dedup = dedup or _seeded_deduplicator(store)
-        prepared = [(mid, prepare(raw), brand) for mid, raw, brand in rows]
-        _seed_exact_copies(store, dedup, {p.content_hash for _, p, _ in prepared})
+        prepared = [(mid, prepare(raw), brand, raw_hash) for mid, raw, brand, raw_hash in rows]
+        _seed_exact_copies(store, dedup, {p.content_hash for _, p, _, _ in prepared})
         updates = []
-        for mid, p, brand in prepared:
+        for mid, p, brand, raw_hash in prepared:
             matches = matcher.find(p.display)
             if brand is None and matches:
                 own = [m for m in matches if not m.is_competitor]
@@ -73,11 +73,13 @@ def prepare_pending(config: Config, store: Store, limit: int | None = None,
                 json.dumps([span.start, span.end, span.span], ensure_ascii=False) if span else None,
                 json.dumps({"urls": p.urls, "mentions": p.mentions, "hashtags": p.hashtags,
                             "phones_masked": p.phones, "cards_masked": p.cards}, ensure_ascii=False),
-                dedup.add(mid, p.analysis), mid))
+                dedup.add(mid, p.analysis), mid, raw_hash))
         with store.transaction() as db:
             db.conn.executemany(
                 "UPDATE mentions SET display_text = ?, analysis_text = ?, content_hash = ?, language = ?, "
-                "brand = ?, brand_span = ?, entities = ?, cluster_id = ?, tagged_by = NULL WHERE id = ?", updates)
+                "brand = ?, brand_span = ?, entities = ?, cluster_id = ?, tagged_by = NULL "
+                # A collect may have stored an edit since the read: that text is prepared next round.
+                "WHERE id = ? AND raw_hash = ?", updates)
         crash_point("analyze.prepared_batch")
         done += len(rows)
         if progress:
