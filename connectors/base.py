@@ -9,6 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, ClassVar, Iterator
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
@@ -20,6 +21,25 @@ class ConnectorOptions(BaseModel):
     """Kind-specific keys of a `[[sources]]` table; unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def http_url(url: str) -> str:
+    """A URL from the config: absolute http(s) with a host, no credentials in it (they would end up in
+    logs and error messages), no spaces or control characters; else a ValueError saying which."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        userinfo = parts.username is not None or parts.password is not None
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError as exc:
+        raise ValueError(f"{url!r} is not a valid URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ValueError(f"{url!r} is not an http(s) URL with a host")
+    if userinfo:
+        raise ValueError(f"{parts.scheme}://…@{host}: credentials do not belong in a URL; use the environment")
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        raise ValueError(f"{url!r} has spaces or control characters")
+    return url
 
 
 class Connector(ABC):

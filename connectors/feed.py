@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from bs4 import BeautifulSoup
 from pydantic import Field, field_validator
 
-from shenava.connectors.base import Connector, ConnectorOptions
+from shenava.connectors.base import Connector, ConnectorOptions, http_url
 from shenava.connectors.http import HttpClient
 from shenava.connectors.parsing import node_text, parse_when
 from shenava.connectors.registry import register
@@ -44,10 +44,7 @@ class FeedOptions(ConnectorOptions):
     @field_validator("urls")
     @classmethod
     def _http_urls(cls, urls: list[str]) -> list[str]:
-        for url in urls:
-            if not url.startswith(("http://", "https://")):
-                raise ValueError(f"{url!r} is not an http(s) URL")
-        return urls
+        return [http_url(url) for url in urls]
 
 
 @register

@@ -119,7 +119,13 @@ class FileConnector(Connector):
 def resolve_files(base_dir: Path, pattern: str, source_name: str, *, folders: bool = False) -> list[Path]:
     """Files (or folders too) matching `pattern`, a path or a glob, below `base_dir`; nothing outside it."""
     root = base_dir.resolve()
-    matches = sorted(root.glob(pattern)) if any(c in pattern for c in "*?[") else [root / pattern]
+    try:
+        if "\0" in pattern:
+            raise ValueError("embedded null byte")
+        matches = sorted(root.glob(pattern)) if any(c in pattern for c in "*?[") else [root / pattern]
+    except (ValueError, NotImplementedError) as exc:  # NotImplementedError: an absolute glob
+        raise ConnectorError(f"source {source_name}: path {pattern!r} cannot be read as a file or glob below "
+                             f"{root} ({exc})") from None
     found = []
     for p in matches:
         p = p.resolve()

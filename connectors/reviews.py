@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 from pydantic import Field, field_validator
 
-from shenava.connectors.base import Connector, ConnectorOptions
+from shenava.connectors.base import Connector, ConnectorOptions, http_url
 from shenava.connectors.http import HttpClient, HttpStatusError
 from shenava.connectors.parsing import TEHRAN, parse_when
 from shenava.connectors.registry import register
@@ -191,7 +191,7 @@ class DigikalaOptions(ConnectorOptions):
     @field_validator("base_url", "site_url")
     @classmethod
     def _strip(cls, value: str) -> str:
-        return value.rstrip("/")
+        return http_url(value).rstrip("/")
 
 
 @register
@@ -252,7 +252,7 @@ class SnappFoodOptions(ConnectorOptions):
     @field_validator("base_url", "site_url")
     @classmethod
     def _strip(cls, value: str) -> str:
-        return value.rstrip("/")
+        return http_url(value).rstrip("/")
 
 
 @register

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
-from shenava.connectors.base import Connector, ConnectorOptions
+from shenava.connectors.base import Connector, ConnectorOptions, http_url
 from shenava.connectors.http import HttpClient, HttpStatusError
 from shenava.connectors.registry import register
 from shenava.connectors.telegram_html import ChannelPage, TelegramPost, is_profile_page, parse_channel_page
@@ -52,7 +52,7 @@ class TelegramOptions(ConnectorOptions):
     @field_validator("base_url")
     @classmethod
     def _base(cls, value: str) -> str:
-        return value.rstrip("/")
+        return http_url(value).rstrip("/")
 
 
 class _TelegramWeb(Connector):

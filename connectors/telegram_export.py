@@ -44,8 +44,8 @@ class TelegramExportConnector(Connector):
         chats: dict[str, dict[str, Any]] = {k: dict(v) for k, v in cursor.get("chats", {}).items()}
         self.cursor = {"chats": {k: dict(v) for k, v in chats.items()}}
         for path in resolve_files(self.base_dir, self.options.path, self.source.name, folders=True):
-            if path.is_dir():
-                path = path / "result.json"
+            if path.is_dir():  # its result.json must be in it, not a link to a file elsewhere
+                path = resolve_files(path, "result.json", self.source.name)[0]
             chat = self._chat(path)
             key = str(chat.get("id") or hashlib.sha1(str(chat.get("name")).encode()).hexdigest()[:12])
             state = chats.get(key, {})

@@ -31,7 +31,7 @@ import soupsieve
 from bs4 import BeautifulSoup, Tag
 from pydantic import Field, field_validator
 
-from shenava.connectors.base import Connector, ConnectorOptions
+from shenava.connectors.base import Connector, ConnectorOptions, http_url
 from shenava.connectors.http import HttpClient
 from shenava.connectors.parsing import node_text, parse_relative, parse_when
 from shenava.connectors.registry import register
@@ -76,10 +76,7 @@ class WebsiteOptions(ConnectorOptions):
     @field_validator("start_urls")
     @classmethod
     def _http_urls(cls, urls: list[str]) -> list[str]:
-        for url in urls:
-            if not url.startswith(("http://", "https://")):
-                raise ValueError(f"{url!r} is not an http(s) URL")
-        return urls
+        return [http_url(url) for url in urls]
 
 
 @register
