@@ -1,8 +1,9 @@
 """The SQL behind a digest: one pass over the store into temp tables, then aggregates.
 
-`DigestData.load()` copies the window's mentions of the brand and its
-competitors (with each mention's current analysis) into a temp table, keyed by
-local day, through the (brand, published_at) index. Every figure is then a
+Loading copies the period's and the previous period's mentions of the brand
+and its competitors (with each mention's current analysis) into a temp table
+keyed by local day; the history days before them (chart and spike baseline)
+are only counted per day, straight from the store. Every figure is then a
 GROUP BY over that table or over its duplicate-free form, in which each
 duplicate/forward cluster is one row per period (its earliest analysed member
 stands for it; engagement and copies are summed over the cluster).
@@ -47,6 +48,7 @@ class DigestData:
         tag = uuid.uuid4().hex[:10]
         self.alias_t, self.m_t, self.pu_t, self.cmp_t = (f"dg_{tag}_{k}" for k in ("alias", "m", "pu", "cmp"))
         self._own_tx = False
+        self._daily: dict[str, list[tuple[int, int, int, int]]] | None = None
 
     # -- lifecycle -------------------------------------------------------------
     def __enter__(self) -> "DigestData":
@@ -85,54 +87,65 @@ class DigestData:
             c.executemany(f"INSERT OR IGNORE INTO {self.alias_t} VALUES (?, ?)", [(f, ent) for f in forms])
 
         bounds = w.bounds_utc()
-        params: dict[str, Any] = {"start": bounds[0], "end": bounds[-1], "mv": self.model_version}
-        cases = []
-        for i, edge in enumerate(bounds[1:-1]):
-            params[f"b{i}"] = edge
-            cases.append(f"WHEN m.published_at < :b{i} THEN {i}")
-        day_case = f"CASE {' '.join(cases)} ELSE {len(bounds) - 2} END" if cases else "0"
+        day_params = {f"b{i}": edge for i, edge in enumerate(bounds[1:-1])}
+        cases = " ".join(f"WHEN m.published_at < :b{i} THEN {i}" for i in range(len(bounds) - 2))
+        day_case = f"CASE {cases} ELSE {len(bounds) - 2} END" if cases else "0"
+        mv = "AND x.model_version = :mv" if self.model_version else ""
+        # The current analysis: the newest row for the mention's current text (by one model if given).
+        # "brand IN" lets SQLite read the (brand, published_at, ...) covering index of migration v6.
+        self._from = f"""FROM mentions m JOIN {self.alias_t} al ON al.alias = m.brand
+            LEFT JOIN analyses a ON a.id = (SELECT max(x.id) FROM analyses x WHERE x.mention_id = m.id
+                                            AND x.content_hash = m.content_hash {mv})
+            WHERE m.brand IN (SELECT alias FROM {self.alias_t})
+              AND m.published_at >= :lo AND m.published_at < :hi"""
+        base = {**day_params, "mv": self.model_version}
+        rk = "(a.sentiment IS NULL) || m.published_at || printf('%012d', m.id)"
+        # Days before the previous period feed only the daily series (chart, spike baseline):
+        # counted straight from the store, never copied.
+        self._history = self.q(f"""
+            SELECT ent, day, count(*), count(s), sum(s = 'positive'), sum(s = 'negative') FROM (
+              SELECT al.ent AS ent, {day_case} AS day, coalesce(m.cluster_id * 2, m.id * 2 + 1) AS ckey,
+                     min({rk}), a.sentiment AS s {self._from} GROUP BY ent, day, ckey)
+            GROUP BY ent, day""", {**base, "lo": bounds[0], "hi": bounds[w.prev0]}) if w.prev0 else []
         reply_in_extra = " OR ".join(
             f"coalesce(json_type(m.extra, '$.{k}'), 'null') != 'null'" for k in REPLY_KEYS)
-        mv = "AND x.model_version = :mv" if self.model_version else ""
+        # The period and the one before, one row per mention; id is the rowid so lookups are free.
         c.execute(f"""
-            CREATE TEMP TABLE {self.m_t} AS
-            SELECT m.id AS id, m.source AS source, m.channel AS channel, al.ent AS ent,
-                   {day_case} AS day, m.published_at AS published_at,
-                   coalesce(m.cluster_id * 2, m.id * 2 + 1) AS ckey, m.content_hash AS content_hash,
-                   coalesce(m.reactions, 0) + coalesce(m.forwards, 0) + coalesce(m.replies, 0) AS eng,
-                   coalesce(m.views, 0) AS views,
-                   a.sentiment AS sentiment, a.complaint AS complaint, a.complaint_categories AS categories,
-                   a.suggestion AS suggestion, a.comparison AS comparison, a.competitors AS competitors,
-                   a.recommendation AS recommendation, a.question AS question,
-                   -- When a question got its first reply ('' = a seller reply of unknown time).
+            CREATE TEMP TABLE {self.m_t} (id INTEGER PRIMARY KEY, ent TEXT, day INTEGER, ckey INTEGER, rk TEXT,
+              source TEXT, channel TEXT, content_hash TEXT, eng INTEGER, views INTEGER, sentiment TEXT,
+              complaint INTEGER, categories TEXT, suggestion INTEGER, comparison INTEGER, competitors TEXT,
+              recommendation TEXT, question INTEGER, reply_at TEXT)""")
+        c.execute(f"""
+            INSERT INTO {self.m_t}
+            SELECT m.id, al.ent, {day_case}, coalesce(m.cluster_id * 2, m.id * 2 + 1),
+                   -- which member stands for its cluster: the earliest analysed one
+                   {rk}, m.source, m.channel, m.content_hash,
+                   coalesce(m.reactions, 0) + coalesce(m.forwards, 0) + coalesce(m.replies, 0),
+                   coalesce(m.views, 0), a.sentiment, a.complaint,
+                   CASE WHEN a.complaint = 1 THEN a.complaint_categories END, a.suggestion, a.comparison,
+                   CASE WHEN a.comparison = 1 THEN a.competitors END, a.recommendation, a.question,
+                   -- when a question got its first reply ('' = a seller reply of unknown time)
                    CASE WHEN a.question = 1 THEN
                      CASE WHEN json_valid(m.extra) AND ({reply_in_extra}) THEN ''
                      -- min() over an expression: a bare min(published_at) lets SQLite walk the
                      -- published_at index for it instead of looking the replies up by parent.
                      ELSE (SELECT min(r.published_at || '') FROM mentions r WHERE r.source = m.source
                            AND r.parent_external_id = m.external_id) END
-                   END AS reply_at
-            FROM {self.alias_t} al
-            JOIN mentions m ON m.brand = al.alias
-            LEFT JOIN analyses a ON a.id = (
-                SELECT x.id FROM analyses x WHERE x.mention_id = m.id AND x.content_hash = m.content_hash {mv}
-                ORDER BY x.created_at DESC, x.id DESC LIMIT 1)
-            WHERE m.published_at >= :start AND m.published_at < :end""", params)
+                   END
+            {self._from}""", {**base, "lo": bounds[w.prev0], "hi": bounds[-1]})
         c.execute(f"CREATE INDEX temp.{self.m_t}_ent_day ON {self.m_t} (ent, day)")
-        # One row per (entity, period, cluster): win 1 is the period, 0 the one before.
+        # One row per (entity, period, cluster): win 1 is the period, 0 the one before. With a
+        # single min() in the query SQLite takes the bare columns from the row holding that
+        # min, i.e. the cluster's representative; one GROUP BY instead of window functions.
         c.execute(f"""
             CREATE TEMP TABLE {self.pu_t} AS
-            SELECT * FROM (
-              SELECT x.*,
-                     ROW_NUMBER() OVER (PARTITION BY ent, win, ckey
-                                        ORDER BY sentiment IS NULL, published_at, id) AS rn,
-                     SUM(eng) OVER c AS ceng, SUM(views) OVER c AS cviews, COUNT(*) OVER c AS csize,
-                     -- Answered by the end of its own period, so a past digest reads the same later.
-                     MAX(reply_at IS NOT NULL AND reply_at < CASE WHEN win = 1 THEN :end ELSE :cur_start END)
-                       OVER c AS canswered
-              FROM (SELECT *, (day >= :cur0) AS win FROM {self.m_t} WHERE day >= :prev0) AS x
-              WINDOW c AS (PARTITION BY ent, win, ckey)
-            ) WHERE rn = 1""", {"cur0": w.cur0, "prev0": w.prev0, "end": bounds[-1], "cur_start": bounds[w.cur0]})
+            SELECT ent, (day >= :cur0) AS win, ckey, min(rk) AS rk, id, source, channel, content_hash,
+                   sentiment, complaint, categories, suggestion, comparison, competitors, recommendation, question, sum(eng) AS ceng, sum(views) AS cviews, count(*) AS csize,
+                   -- Answered by the end of its own period, so a past digest reads the same later.
+                   sum(reply_at IS NOT NULL AND reply_at < CASE WHEN day >= :cur0 THEN :end ELSE :cur_start END)
+                     > 0 AS canswered
+            FROM {self.m_t} GROUP BY ent, win, ckey""",
+                  {"cur0": w.cur0, "end": bounds[-1], "cur_start": bounds[w.cur0]})
         c.execute(f"CREATE INDEX temp.{self.pu_t}_ent_win ON {self.pu_t} (ent, win)")
         # The brand's comparisons, one row per (cluster, competitor named); unknown names get ent ''.
         c.execute(f"""
@@ -166,19 +179,18 @@ class DigestData:
 
     def daily(self) -> dict[str, list[tuple[int, int, int, int]]]:
         """Per entity, per loaded day: (clusters, analysed, positive, negative); a cluster once a day."""
-        n = len(self.window.days)
-        out = {e: [(0, 0, 0, 0)] * n for e in self.entities}
-        for ent, day, *vals in self.q(f"""
-                SELECT ent, day, count(*), count(sentiment), sum(sentiment = 'positive'),
-                       sum(sentiment = 'negative')
-                FROM (SELECT ent, day, sentiment,
-                             ROW_NUMBER() OVER (PARTITION BY ent, day, ckey
-                                                ORDER BY sentiment IS NULL, published_at, id) AS rn
-                      FROM {self.m_t})
-                WHERE rn = 1 GROUP BY ent, day"""):
-            out[ent] = [*out[ent]]
-            out[ent][day] = tuple(int(v or 0) for v in vals)
-        return out
+        if self._daily is None:
+            n = len(self.window.days)
+            out = {e: [(0, 0, 0, 0)] * n for e in self.entities}
+            rows = self._history + self.q(f"""
+                SELECT ent, day, count(*), count(sentiment), sum(sentiment = 'positive'), sum(sentiment = 'negative')
+                FROM (SELECT ent, day, ckey, min(rk), sentiment FROM {self.m_t} GROUP BY ent, day, ckey)
+                GROUP BY ent, day""")
+            for ent, day, *vals in rows:
+                out[ent] = [*out[ent]]
+                out[ent][day] = tuple(int(v or 0) for v in vals)
+            self._daily = out
+        return self._daily
 
     def complaint_categories(self) -> dict[str, tuple[int, int]]:
         """category -> (clusters this period, clusters the period before)."""
@@ -267,11 +279,9 @@ class DigestData:
         self.conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
         self.conn.execute(f"""
             CREATE TEMP TABLE {name} AS SELECT * FROM (
-              SELECT *, ROW_NUMBER() OVER (PARTITION BY ckey ORDER BY sentiment IS NULL, published_at, id) AS rn,
-                     SUM(eng) OVER (PARTITION BY ckey) AS ceng, COUNT(*) OVER (PARTITION BY ckey) AS csize
-              FROM {self.m_t} WHERE ent = :brand AND day = :day)
-            WHERE rn = 1 {"AND sentiment = 'negative'" if negative_only else ""}""",
-                          {"brand": self.brand.name, "day": day})
+              SELECT ckey, min(rk), id, sentiment, content_hash, sum(eng) AS ceng, count(*) AS csize
+              FROM {self.m_t} WHERE ent = :brand AND day = :day GROUP BY ckey)
+            {"WHERE sentiment = 'negative'" if negative_only else ""}""", {"brand": self.brand.name, "day": day})
         return name
 
     def unit_texts(self, table: str, limit: int) -> list[str]:
@@ -280,10 +290,12 @@ class DigestData:
             ORDER BY u.ceng DESC, u.id LIMIT :limit""", {"limit": limit}) if t]
 
     def baseline_texts(self, day: int, days: int, negative_only: bool, limit: int) -> list[str]:
-        neg = "AND t.sentiment = 'negative'" if negative_only else ""
-        return [t for (t,) in self.q(f"""
-            SELECT coalesce(m.analysis_text, m.raw_text) FROM {self.m_t} t JOIN mentions m ON m.id = t.id
-            WHERE t.ent = :brand AND t.day >= :lo AND t.day < :day {neg}
-            ORDER BY t.id DESC LIMIT :limit""",
-                                     {"brand": self.brand.name, "lo": max(0, day - days), "day": day,
-                                      "limit": limit}) if t]
+        """The brand's most recent mention texts in the `days` before `day` (negative ones only if asked)."""
+        bounds = self.window.bounds_utc()
+        neg = "AND a.sentiment = 'negative'" if negative_only else ""
+        ids = [i for (i,) in self.q(f"""
+            SELECT m.id {self._from} AND al.ent = :brand {neg} ORDER BY m.published_at DESC LIMIT :limit""",
+                                    {"lo": bounds[max(0, day - days)], "hi": bounds[day], "brand": self.brand.name,
+                                     "mv": self.model_version, "limit": limit})]
+        texts = self.texts(ids)
+        return [t for t in (texts[i]["analysis_text"] or texts[i]["raw_text"] for i in ids if i in texts) if t]
