@@ -161,3 +161,18 @@ def test_cli_regenerates_a_past_digest_from_the_store(tmp_path, capsys):
 def test_renderers_take_the_digest_alone(files):
     assert render_html(files.digest) == files.html.read_text(encoding="utf-8")
     assert render_markdown(files.digest) == files.markdown.read_text(encoding="utf-8")
+
+
+def test_a_brand_with_no_mentions_still_gets_a_digest(tmp_path):
+    from shenava.config import parse_config
+    from shenava.storage import Store
+
+    config = parse_config('[[brands]]\nname = "نوپا"\n', tmp_path / "shenava.toml")
+    with Store.open(tmp_path / "s.db") as store:
+        files = write_digest(store, config, "نوپا", "week", "2026-11-20")
+    d = files.digest
+    assert [f.value for f in d.headline] == [0, None, None, None, 0]
+    assert d.complaints == [] and d.wishlist == [] and d.spikes == [] and d.sources == []
+    html = files.html.read_text(encoding="utf-8")
+    assert html.count('class="chart"') == 3 and "شکایتی نبود" in html
+    assert "دوره‌ی قبل گفت‌وگویی ثبت نشده بود" in files.markdown.read_text(encoding="utf-8")
