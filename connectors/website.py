@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 from typing import Any, Iterator, Literal
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import soupsieve
@@ -188,6 +188,9 @@ class WebsiteConnector(Connector):
         author = node.select_one(o.author) if o.author else None
         link = node.select_one(o.permalink) if o.permalink else None
         permalink = urljoin(url, link["href"]) if link is not None and link.get("href") else None
+        if permalink and (urlsplit(permalink).scheme not in ("http", "https") or permalink.rstrip("#") == url):
+            # javascript:void(0) or "#" on every comment identifies none of them (and would merge them all).
+            permalink = None
         published, extra = self._date(node, where)
         if o.id_attr:
             ext_id = node.get(o.id_attr)
