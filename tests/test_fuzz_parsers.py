@@ -18,7 +18,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shenava.connectors.base import build_connector
@@ -28,7 +27,7 @@ from shenava.connectors.replay import replay_config
 from shenava.connectors.telegram_html import parse_channel_page, parse_discussion
 from shenava.errors import LayoutChanged, ShenavaError
 from shenava.storage import Store
-from test_reliability_kit import FIXTURES, record_examples
+from test_reliability_kit import FIXTURES, run_fuzz
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +41,7 @@ EXPORTS = [json.loads((FIXTURES / "telegram_export" / d / "result.json").read_te
 DIGIKALA = json.loads((FIXTURES / "digikala" / "p12345678_page1.json").read_text(encoding="utf-8"))["data"]["comments"]
 SNAPPFOOD = json.loads((FIXTURES / "snappfood" / "v0xmz7k_page0.json").read_text(encoding="utf-8"))["data"]["comments"]
 
-FUZZ = settings(deadline=None, suppress_health_check=list(HealthCheck), max_examples=200)
+EXAMPLES = 200
 
 # Text as hostile sources send it: any code point, half surrogate pairs, controls, huge numbers.
 WILD_TEXT = st.one_of(
@@ -100,53 +99,32 @@ def store(tmp_path):
         yield s
 
 
-def test_fuzz_telegram_channel_page(record_property):
-    ran = []
-
-    @FUZZ
-    @given(st.one_of(mutated(CHANNEL_PAGES), st.text(max_size=300)))
+@pytest.mark.parametrize("what, documents, parse", [
+    ("telegram channel page", CHANNEL_PAGES,
+     lambda html: parse_channel_page(html, "https://t.me/s/tehran_gadget", "tehran_gadget").posts),
+    ("telegram discussion embed", DISCUSSIONS,
+     lambda html: parse_discussion(html, "https://t.me/tehran_gadget/30?embed=1&discussion=1").comments),
+], ids=["channel page", "discussion embed"])
+def test_fuzz_telegram_pages(record_property, what, documents, parse):
     def check(html):
-        ran.append(1)
         html = decode_body(html.encode("utf-8", "surrogatepass"))  # a page arrives as bytes
         try:
-            page = parse_channel_page(html, "https://t.me/s/tehran_gadget", "tehran_gadget")
+            items = parse(html)
         except LayoutChanged:
             return
-        assert all(isinstance(p.id, int) and p.published_at.tzinfo for p in page.posts)
+        assert all(isinstance(i.id, int) and i.published_at.tzinfo for i in items)
 
-    check()
-    record_examples(record_property, "telegram channel page", ran, 200)
-
-
-def test_fuzz_telegram_discussion(record_property):
-    ran = []
-
-    @FUZZ
-    @given(st.one_of(mutated(DISCUSSIONS), st.text(max_size=300)))
-    def check(html):
-        ran.append(1)
-        html = decode_body(html.encode("utf-8", "surrogatepass"))
-        try:
-            parse_discussion(html, "https://t.me/tehran_gadget/30?embed=1&discussion=1")
-        except LayoutChanged:
-            pass
-
-    check()
-    record_examples(record_property, "telegram discussion embed", ran, 200)
+    run_fuzz(record_property, what, st.one_of(mutated(documents), st.text(max_size=300)), check, EXAMPLES)
 
 
 def test_fuzz_feed(record_property):
-    ran = []
     bits = st.sampled_from(["<item>", "</item>", "<guid>", "</guid>", "<slash:comments>²</slash:comments>",
                             "<slash:comments>" + "9" * 5000 + "</slash:comments>", "<pubDate>Mon, 99 Foo</pubDate>",
                             "<dc:date>1403/12/40 25:61</dc:date>", '<!DOCTYPE x [<!ENTITY e "x">]>', "&e;",
                             "<link>javascript:alert(1)</link>", "<entry>", "<content>&lt;script&gt;</content>"])
     conn = build_connector(*_source("feed", urls=["http://127.0.0.1:9/feed"]))
 
-    @FUZZ
-    @given(mutated(FEEDS, bits))
     def check(xml):
-        ran.append(1)
         xml = decode_body(xml.encode("utf-8", "surrogatepass"))  # a feed arrives as bytes
         try:
             entries = parse_feed(xml, "http://127.0.0.1:9/feed", ZoneInfo("Asia/Tehran"))
@@ -155,8 +133,7 @@ def test_fuzz_feed(record_property):
         except ShenavaError:
             pass
 
-    check()
-    record_examples(record_property, "RSS/Atom feed", ran, 200)
+    run_fuzz(record_property, "RSS/Atom feed", mutated(FEEDS, bits), check, EXAMPLES)
 
 
 def _source(kind: str, **options):
@@ -204,37 +181,31 @@ def _collect_into(store: Store, conn, cursor=None) -> None:
 
 
 def test_fuzz_telegram_export(record_property, store):
-    ran = []
-
-    @FUZZ
-    @given(mutated_json(EXPORTS, EXPORT_KEYS), st.sampled_from([{}, {"chats": {"1987654321": {"last_id": 3, "last_edit": 0}}}]))
-    def check(export, cursor):
-        ran.append(1)
+    def check(example):
+        export, cursor = example
         with tempfile.TemporaryDirectory() as folder:
             Path(folder, "result.json").write_text(json.dumps(export), encoding="utf-8")
             config, source = _source("telegram_export", path="result.json", chat="خریداران گوشی تهران")
             config.base_dir = Path(folder)
             _collect_into(store, build_connector(config, source), cursor)
 
-    check()
-    record_examples(record_property, "Telegram Desktop export", ran, 200)
+    cursors = st.sampled_from([{}, {"chats": {"1987654321": {"last_id": 3, "last_edit": 0}}}])
+    run_fuzz(record_property, "Telegram Desktop export", st.tuples(mutated_json(EXPORTS, EXPORT_KEYS), cursors),
+             check, EXAMPLES)
 
 
-def _jsonl_line(draw_value) -> st.SearchStrategy[str]:
+def _jsonl_line() -> st.SearchStrategy[str]:
     row = st.fixed_dictionaries({}, optional={"id": JSON_VALUE, "message": JSON_VALUE, "ts": JSON_VALUE,
                                               "from": JSON_VALUE, "likes": JSON_VALUE, "url": JSON_VALUE})
     return st.one_of(row.map(json.dumps), JSON_VALUE.map(json.dumps), WILD_TEXT)
 
 
 def test_fuzz_jsonl_and_csv_files(record_property, store):
-    ran = []
     columns = {"id": "id", "text": "message", "published_at": "ts", "author": "from", "reactions": "likes",
                "permalink": "url"}
 
-    @FUZZ
-    @given(st.lists(_jsonl_line(None), max_size=6), st.lists(st.lists(WILD_TEXT, min_size=6, max_size=6), max_size=5))
-    def check(lines, cells):
-        ran.append(1)
+    def check(example):
+        lines, cells = example
         with tempfile.TemporaryDirectory() as folder:
             Path(folder, "rows.jsonl").write_text("\n".join(lines), encoding="utf-8", errors="surrogatepass")
             out = io.StringIO()
@@ -245,8 +216,9 @@ def test_fuzz_jsonl_and_csv_files(record_property, store):
                 config.base_dir = Path(folder)
                 _collect_into(store, build_connector(config, source))
 
-    check()
-    record_examples(record_property, "JSON Lines + CSV import", ran, 200)
+    rows = st.lists(st.lists(WILD_TEXT, min_size=6, max_size=6), max_size=5)
+    run_fuzz(record_property, "JSON Lines + CSV import", st.tuples(st.lists(_jsonl_line(), max_size=6), rows),
+             check, EXAMPLES)
 
 
 @pytest.mark.parametrize("kind, comments, options", [
@@ -255,14 +227,10 @@ def test_fuzz_jsonl_and_csv_files(record_property, store):
 ])
 def test_fuzz_review_api_comments(record_property, store, kind, comments, options):
     keys = tuple(sorted({k for c in comments for k in c}))
-    ran = []
     conn = build_connector(*_source(kind, **options))
     item = str(next(iter(options.values()))[0])
 
-    @FUZZ
-    @given(mutated_json([comments], keys))
     def check(page):
-        ran.append(1)
         for comment in page if isinstance(page, list) else []:
             if not isinstance(comment, dict):
                 continue
@@ -273,5 +241,4 @@ def test_fuzz_review_api_comments(record_property, store, kind, comments, option
             if mention is not None:
                 store.upsert_mentions(conn.source.name, [mention])
 
-    check()
-    record_examples(record_property, f"{kind} API comments", ran, 200)
+    run_fuzz(record_property, f"{kind} API comments", mutated_json([comments], keys), check, EXAMPLES)

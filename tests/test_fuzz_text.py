@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shenava.config import Brand, Competitor
@@ -21,11 +20,11 @@ from shenava.nlp.text.brands import BrandMatcher
 from shenava.nlp.text.dedup import Deduplicator, fingerprint
 from shenava.storage import Store, text_hash
 from shenava.storage.search import SearchError, search
-from test_reliability_kit import T0, record_examples
+from test_reliability_kit import T0, run_fuzz
 
 pytestmark = pytest.mark.slow
 
-FUZZ = settings(deadline=None, suppress_health_check=list(HealthCheck), max_examples=500)
+EXAMPLES = 500
 
 PIECES = st.sampled_from([
     "https://t.me/tazeres_news/12", "www.digikala.com/product/dkp-1?a=b", "@tazeres_shop", "#تخفیف_ویژه",
@@ -46,30 +45,18 @@ BRANDS = [Brand(name="تازه‌رس", aliases=["tazeres", "تازه رس"],
 
 
 def test_fuzz_prepare_never_raises(record_property):
-    ran = []
-
-    @FUZZ
-    @given(WILD)
     def check(text):
-        ran.append(1)
         p = prepare(text)
         assert isinstance(p.display, str) and isinstance(p.analysis, str)
         assert p.content_hash == text_hash(p.analysis) == prepare(text).content_hash
 
-    check()
-    record_examples(record_property, "prepare, any code point", ran, 500)
+    run_fuzz(record_property, "prepare, any code point", WILD, check, EXAMPLES)
 
 
 def test_fuzz_prepared_text_is_clean_and_keeps_its_links(record_property):
     """What a mention can hold (no half surrogates: Mention replaces them) comes out printable."""
-    ran = []
-
-    @FUZZ
-    @given(STORABLE)
     def check(text):
-        ran.append(1)
-        text = Mention("1", text, T0).text
-        p = prepare(text)
+        p = prepare(Mention("1", text, T0).text)
         assert not INVISIBLE.search(p.display), repr(p.display)
         assert not INVISIBLE.search(p.analysis), repr(p.analysis)
         assert all(u in p.display and not INVISIBLE.search(u) for u in p.urls), (p.urls, p.display)
@@ -77,33 +64,22 @@ def test_fuzz_prepared_text_is_clean_and_keeps_its_links(record_property):
         p.display.encode("utf-8")
         p.analysis.encode("utf-8")
 
-    check()
-    record_examples(record_property, "prepare, storable text", ran, 500)
+    run_fuzz(record_property, "prepare, storable text", STORABLE, check, EXAMPLES)
 
 
 def test_fuzz_brand_matcher_spans_point_at_what_was_written(record_property):
-    ran = []
     matcher = BrandMatcher(BRANDS)
 
-    @FUZZ
-    @given(WILD)
     def check(text):
-        ran.append(1)
         for shown in (text, prepare(text).display):
             for m in matcher.find(shown):
                 assert shown[m.start:m.end] == m.span and m.brand in ("تازه‌رس", "سبدچی", "میوه‌بان")
 
-    check()
-    record_examples(record_property, "brand matcher", ran, 500)
+    run_fuzz(record_property, "brand matcher", WILD, check, EXAMPLES)
 
 
 def test_fuzz_duplicate_clusters(record_property):
-    ran = []
-
-    @FUZZ
-    @given(st.lists(WILD, min_size=1, max_size=8))
     def check(texts):
-        ran.append(1)
         dedup = Deduplicator()
         analyses = [prepare(t).analysis for t in texts]
         clusters = [dedup.add(i, a) for i, a in enumerate(analyses)]
@@ -112,8 +88,7 @@ def test_fuzz_duplicate_clusters(record_property):
             if fingerprint(a) is not None:  # texts too short to cluster stay on their own
                 assert clusters[i] == clusters[analyses.index(a)], "exact copies share a cluster"
 
-    check()
-    record_examples(record_property, "duplicate clusters", ran, 500)
+    run_fuzz(record_property, "duplicate clusters", st.lists(WILD, min_size=1, max_size=8), check, EXAMPLES)
 
 
 QUERY_BITS = st.sampled_from(['"', "*", "(", ")", "NEAR(", "NEAR/3", "AND", "OR", "NOT", "^", ":", "-", "+", "{", "}",
@@ -123,7 +98,6 @@ QUERY_BITS = st.sampled_from(['"', "*", "(", ")", "NEAR(", "NEAR/3", "AND", "OR"
 
 def test_fuzz_search_queries(record_property, tmp_path):
     """Any query: hits, or a SearchError saying why; the store is never touched."""
-    ran = []
     texts = ["سفارشم خیلی دیر رسید 😡", "نمی‌خرم دیگه از تازه‌رس", "kheili dir resid", "NEAR OR AND \"quoted\" (x)*"]
     with Store.open(tmp_path / "s.db") as store:
         ids = store.upsert_mentions("src", [Mention(str(i), t, T0) for i, t in enumerate(texts)]).ids
@@ -132,11 +106,8 @@ def test_fuzz_search_queries(record_property, tmp_path):
             store.db.execute("UPDATE mentions SET analysis_text = ?, content_hash = ? WHERE id = ?",
                              [p.analysis, p.content_hash, mid])
 
-        @FUZZ
-        @given(st.lists(st.one_of(QUERY_BITS, st.text(ANY_CHAR, max_size=8)), max_size=10).map("".join),
-               st.one_of(st.none(), st.text(max_size=10)))
-        def check(query, brand):
-            ran.append(1)
+        def check(example):
+            query, brand = example
             try:
                 hits = search(store, query, brand=brand)
             except SearchError as exc:
@@ -144,7 +115,8 @@ def test_fuzz_search_queries(record_property, tmp_path):
                 return
             assert {h.mention_id for h in hits} <= set(ids)
 
-        check()
+        queries = st.lists(st.one_of(QUERY_BITS, st.text(ANY_CHAR, max_size=8)), max_size=10).map("".join)
+        run_fuzz(record_property, "search queries", st.tuples(queries, st.one_of(st.none(), st.text(max_size=10))),
+                 check, EXAMPLES)
         assert store.count() == len(texts)
         assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    record_examples(record_property, "search queries", ran, 500)

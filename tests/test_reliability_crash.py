@@ -42,22 +42,27 @@ def workspace(folder, server) -> "Path":  # noqa: F821
     return write_config(folder, file_source(), telegram_source(server.base_url))
 
 
+def cursors(folder) -> dict[str, str]:
+    """The saved cursors, with the workspace folder written as <dir> so two workspaces compare."""
+    return {k: v.replace(str(folder), "<dir>") for k, v in rows(folder / "shenava.db", "SELECT source, state FROM cursors")}
+
+
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory, server):
-    """What one uninterrupted collect stores."""
-    folder = tmp_path_factory.mktemp("reference")
+def collected(tmp_path_factory, server):
+    """What one uninterrupted collect stores; copied as the start of each analyze crash."""
+    folder = tmp_path_factory.mktemp("collected")
     config = load_config(workspace(folder, server))
     with Store.open(config.store_path) as store:
         reports = collect(config, store)
     assert [r.error for r in reports] == [None, None]
-    keys = mention_keys(config.store_path)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def reference(collected):
+    keys = mention_keys(collected / "shenava.db")
     assert len(keys) == REVIEWS + TG_POSTS
-    return {"keys": keys, "cursors": cursors(folder)}
-
-
-def cursors(folder) -> dict[str, str]:
-    """The saved cursors, with the workspace folder written as <dir> so two workspaces compare."""
-    return {k: v.replace(str(folder), "<dir>") for k, v in rows(folder / "shenava.db", "SELECT source, state FROM cursors")}
+    return {"keys": keys, "cursors": cursors(collected)}
 
 
 def assert_collect_complete(folder, reference) -> None:
@@ -152,16 +157,6 @@ ANALYZE_CRASHES = [
     ("analyze.tagging:2", "inside the second tagging transaction, before COMMIT"),
     ("analyze.tagged_batch:1", "one tagging batch committed"),
 ]
-
-
-@pytest.fixture(scope="module")
-def collected(tmp_path_factory, server):
-    """A store holding the collected mentions, copied for each analyze crash."""
-    folder = tmp_path_factory.mktemp("collected")
-    config = load_config(workspace(folder, server))
-    with Store.open(config.store_path) as store:
-        collect(config, store)
-    return folder
 
 
 def prepared(db) -> list[tuple]:

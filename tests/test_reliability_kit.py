@@ -197,8 +197,20 @@ def can_mount() -> bool:
 skip_unless_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to mount")
 
 
-def record_examples(record_property, what: str, ran: list, wanted: int) -> None:
-    """Check hypothesis ran the examples asked for, and record the number (junit XML, `-rP` output)."""
-    assert len(ran) >= wanted, f"{what}: hypothesis ran only {len(ran)} of {wanted} examples"
+def run_fuzz(record_property, what: str, strategy, check, examples: int) -> None:
+    """Run `check(example)` on `examples` hypothesis examples of `strategy` (a tuple strategy for several
+    arguments), then check they all ran and record the number (junit XML, `-rP` output)."""
+    from hypothesis import HealthCheck, given, settings
+
+    ran = []
+
+    @settings(deadline=None, suppress_health_check=list(HealthCheck), max_examples=examples)
+    @given(strategy)
+    def run(example):
+        ran.append(1)
+        check(example)
+
+    run()
+    assert len(ran) >= examples, f"{what}: hypothesis ran only {len(ran)} of {examples} examples"
     record_property(f"hypothesis examples: {what}", len(ran))
     print(f"fuzz {what}: {len(ran)} examples")

@@ -13,8 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -39,25 +38,12 @@ def assert_no_secret(where: str, blob: str | bytes) -> None:
         assert needle not in blob, f"the {what} leaked into {where}"
 
 
-class EchoingBotAPI(ThreadingHTTPServer):
+class _Echo(BaseHTTPRequestHandler):
     """A Bot API that refuses every call and, as some proxies do, quotes the URL it was called at."""
 
-    daemon_threads = True
-
-    def __init__(self):
-        self.paths: list[str] = []
-        super().__init__(("127.0.0.1", 0), _Echo)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _Echo(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.paths.append(self.path)  # type: ignore[attr-defined]
+        self.server.calls.append(self.path)  # type: ignore[attr-defined]
         body = json.dumps({"ok": False, "error_code": 401,
                            "description": f"Unauthorized: {self.path} was revoked"}).encode()
         self.send_response(401)
@@ -121,7 +107,7 @@ def test_a_whole_day_with_every_secret_set_leaks_none(tmp_path, secrets, caplog,
 
     # 4. Deliver it: an SMTP server refusing the login, a Bot API that echoes the token it was called with.
     from shenava.digest.deliver import DeliveryError, TelegramSettings, send_email, send_telegram
-    from test_digest_deliver import FakeSMTP, email_settings
+    from test_digest_deliver import FakeBotAPI, FakeSMTP, email_settings
 
     smtp = FakeSMTP("shenava", "another-password")
     try:
@@ -132,12 +118,13 @@ def test_a_whole_day_with_every_secret_set_leaks_none(tmp_path, secrets, caplog,
     finally:
         smtp.shutdown()
         smtp.server_close()
-    bot = EchoingBotAPI()
+    bot = FakeBotAPI(BOT_TOKEN)
+    bot.RequestHandlerClass = _Echo
     try:
         with pytest.raises(DeliveryError) as err:
             send_telegram(files, TelegramSettings(chat_id="-100", api_base=bot.url))
         errors.append(str(err.value))
-        assert bot.paths == [f"/bot{BOT_TOKEN}/sendMessage"] and "answered 401" in errors[-1]
+        assert bot.calls == [f"/bot{BOT_TOKEN}/sendMessage"] and "answered 401" in errors[-1]
     finally:
         bot.shutdown()
         bot.server_close()
