@@ -20,8 +20,9 @@ from shenava.storage import Store, utcnow
 log = logging.getLogger("shenava")
 
 BATCH = 256
-# Newest prepared mentions indexed for near-duplicate search: the SimHash buckets keep
-# at most 64 x 256 per band, so reading more only costs time.
+# Newest prepared mentions indexed for near-duplicate search at the start of a run. A
+# forward follows its original within days, and 20k is days of mentions even at 1M a
+# month; indexing the whole window made every run cost as much as the store is big.
 SEED_LIMIT = 20_000
 # Clusters stay stable across runs by seeding the duplicate index with recent mentions.
 DEDUP_WINDOW = timedelta(days=30)
@@ -90,9 +91,7 @@ def prepare_pending(config: Config, store: Store, limit: int | None = None,
 def _seeded_deduplicator(store: Store):
     """A duplicate index holding the newest prepared mentions of the window, so clusters stay stable across runs.
 
-    Only the newest SEED_LIMIT are read: the SimHash buckets keep their newest
-    entries anyway, and reading the whole window made every run cost as much as
-    the store is big. Older exact copies are found by content hash per batch.
+    Older exact copies are found by content hash, batch by batch (_seed_exact_copies).
     """
     from shenava.nlp.text.dedup import Deduplicator
 
@@ -113,9 +112,10 @@ def _window_start(store: Store) -> str:
 def _seed_exact_copies(store: Store, dedup, hashes: set[str]) -> None:
     """Seed the earliest stored mention of the window with each of these content hashes (an exact copy)."""
     marks = ",".join("?" * len(hashes))
+    # Bare columns with min(): SQLite takes them from the row holding the minimum.
     for mid, text, cluster in store.db.execute(
-            f"SELECT id, analysis_text, cluster_id FROM mentions WHERE content_hash IN ({marks}) "
-            f"AND published_at >= ? ORDER BY id", [*hashes, _window_start(store)]):
+            f"SELECT min(id), analysis_text, cluster_id FROM mentions WHERE content_hash IN ({marks}) "
+            f"AND published_at >= ? GROUP BY content_hash ORDER BY 1", [*hashes, _window_start(store)]):
         dedup.seed(mid, text or "", cluster)
 
 
