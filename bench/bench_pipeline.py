@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import json
 import os
 import pstats
 import resource
@@ -30,7 +29,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.synthetic import BRANDS_TOML, mentions  # noqa: E402
+from bench.synthetic import BRANDS_TOML, file_source_toml, mentions, write_jsonl  # noqa: E402
 
 CONFIG = """
 [store]
@@ -40,14 +39,8 @@ path = "shenava.db"
 threads = {threads}
 batch_size = {batch_size}
 max_length = {max_length}
-{brands}
-[[sources]]
-name = "channel-export"
-kind = "file"
-brand = "تازه‌رس"
-path = "mentions.jsonl"
-columns = {{ id = "id", text = "text", published_at = "published_at", author = "author", channel = "channel", views = "views" }}
 """
+SOURCE = BRANDS_TOML + file_source_toml("channel-export", "mentions.jsonl")
 
 
 class CountingClassifier:
@@ -78,12 +71,9 @@ def load_average() -> str:
 
 def workdir(root: Path, n: int, args, seed: int) -> Path:
     root.mkdir(parents=True, exist_ok=True)
-    with open(root / "mentions.jsonl", "w", encoding="utf-8") as fh:
-        for row in mentions(n, seed=seed):
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_jsonl(root / "mentions.jsonl", mentions(n, seed=seed))
     (root / "shenava.toml").write_text(CONFIG.format(threads=args.threads, batch_size=args.batch_size,
-                                                     max_length=args.max_length, brands=BRANDS_TOML),
-                                       encoding="utf-8")
+                                                     max_length=args.max_length) + SOURCE, encoding="utf-8")
     return root
 
 

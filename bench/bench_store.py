@@ -36,7 +36,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.synthetic import BRAND, BRANDS_TOML, RIVALS, SOURCES, mentions, texts  # noqa: E402
+from bench.synthetic import (BRAND, BRANDS_TOML, RIVALS, SOURCES, file_source_toml, mentions,  # noqa: E402
+                             texts, write_jsonl)
 from shenava.storage import Store, text_hash  # noqa: E402
 from shenava.storage.schema import SCHEMA_VERSION  # noqa: E402
 
@@ -57,14 +58,7 @@ path = "shenava.db"
 
 [digest]
 dir = "reports"
-{brands}
-[[sources]]
-name = "new-mentions"
-kind = "file"
-brand = "تازه‌رس"
-path = "new.jsonl"
-columns = {{ id = "id", text = "text", published_at = "published_at", author = "author", channel = "channel", views = "views" }}
-"""
+""" + BRANDS_TOML + file_source_toml("new-mentions", "new.jsonl")
 
 
 def load_average() -> str:
@@ -258,9 +252,7 @@ def scheduled_run(path: Path, work: Path, new: int, clf) -> str:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{copy}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(path, copy)
-    with open(work / "new.jsonl", "w", encoding="utf-8") as fh:
-        for row in mentions(new, seed=404, days=1, end=END + timedelta(hours=1), id_prefix="new-"):
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_jsonl(work / "new.jsonl", mentions(new, seed=404, days=1, end=END + timedelta(hours=1), id_prefix="new-"))
     config = load_config(work / "shenava.toml")
     with Store.open(copy) as store:
         start = time.perf_counter()
@@ -308,7 +300,7 @@ def main() -> int:
     pool: list = []
     with tempfile.TemporaryDirectory(prefix="shenava-bench-store-") as tmp:
         work = Path(tmp)
-        (work / "shenava.toml").write_text(CONFIG.format(brands=BRANDS_TOML), encoding="utf-8")
+        (work / "shenava.toml").write_text(CONFIG, encoding="utf-8")
         warm_up(work)
         for n in sizes:
             path, built = cached_store(n, pool)

@@ -9,8 +9,10 @@ reviews that the classifier has to truncate.
 """
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 BRAND, RIVALS = "تازه‌رس", ("سبدچی", "زودبر")
 BRANDS_TOML = """
@@ -178,3 +180,21 @@ def mentions(n: int, seed: int = 1, days: int = 30, end: datetime | None = None,
              "published_at": (end - timedelta(seconds=span - s)).isoformat(),
              "author": rng.choice(NAMES), "channel": "tazeres_news", "views": rng.randint(10, 30000)}
             for i, (text, s) in enumerate(zip(texts(n, seed), stamps))]
+
+
+def file_source_toml(name: str, path: str) -> str:
+    """A [[sources]] entry reading the JSON Lines written by `write_jsonl`."""
+    return f"""
+[[sources]]
+name = "{name}"
+kind = "file"
+brand = "{BRAND}"
+path = "{path}"
+columns = {{ id = "id", text = "text", published_at = "published_at", author = "author", channel = "channel", views = "views" }}
+"""
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
