@@ -18,8 +18,8 @@ _FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "أ": "ا
                        **{d: str(i) for i, d in enumerate("٠١٢٣٤٥٦٧٨٩")}})
 _DIACRITICS = re.compile(r"[\u064b-\u065f\u0670]")
 _SEPARATORS = re.compile(r"[\s\u200c\-_.]+")
-# A name may carry a Persian suffix: تازه‌رس‌ها، سبدچی‌رو، زودبرو، تازه‌رسی.
-_SUFFIX = r"(?:\u200c?(?:ها|های|رو|را|ی|و|ش|شون|تون|ه))?"
+# A name may carry Persian suffixes, stacked once joined: تازه‌رس‌ها، سبدچی‌رو، زودبرو، تازه‌رسهاشون.
+_SUFFIX = r"(?:\u200c?(?:ها|های|رو|را|ی|و|ش|شون|تون|ه)){0,3}"
 _LETTER = r"[^\W\d_]"
 
 
@@ -43,7 +43,8 @@ def _alias_pattern(alias: str) -> str:
     letters = [re.escape(ch) for ch in "".join(parts)]
     # Between any two letters of the name a space, half-space or dash may appear or not.
     body = r"[\s\u200c\-_.]?".join(letters)
-    return rf"(?<!{_LETTER}){body}{_SUFFIX}(?!{_LETTER})"
+    # The analysis form glues «می/نمی» to the next word (میدیجیکالا), so a name may follow them.
+    return rf"(?:(?<!{_LETTER})|(?<=می)){body}{_SUFFIX}(?!{_LETTER})"
 
 
 def _spellings(alias: str) -> list[str]:

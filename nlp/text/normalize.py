@@ -37,7 +37,7 @@ _DIGITS = translator(str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "
 _INVISIBLE = re.compile(
     "[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u061c]"
 )
-_LOOSE_ZWJ = re.compile("\u200d(?=[^\\W\\d_])|(?<=[^\\W\\d_])\u200d")
+_LOOSE_ZWJ = re.compile("\u200d+(?=[^\\W\\d_])|(?<=[^\\W\\d_])\u200d+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _KASHIDA = "\u0640"
 _DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0610-\u061a\u06d6-\u06ed]")
@@ -81,6 +81,10 @@ def tidy_display_spacing(text: str) -> str:
         # Several half-spaces are one; next to a space, a line end or a
         # non-letter a half-space joins nothing.
         text = _LOOSE_ZWNJ.sub("", re.sub(r"\u200c{2,}", ZWNJ, text))
+        if "\u200d" in text:
+            # Dropping a half-space can leave a ZWJ beside a letter (A‌‍ -> A‍): drop it too,
+            # so a second pass finds nothing left to change.
+            text = _LOOSE_ZWJ.sub("", text)
     return text.strip()
 
 
