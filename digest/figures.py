@@ -16,7 +16,8 @@ from shenava.digest.spikes import SpikeRule, explain
 from shenava.digest.terms import brand_words, group_similar, group_terms
 
 QUOTE_CHARS = 280
-WISH_SAMPLE = 2000  # most engaged suggestions grouped per digest
+WISH_SAMPLE = 1000  # most engaged suggestions grouped per digest
+WISH_CHARS = 400  # a suggestion's opening is what it asks for; long reviews are cut for grouping
 WISH_GROUPS = 10
 
 
@@ -154,7 +155,7 @@ def _wishlist(data: DigestData, quotes: "_QuoteMaker", k: int, exclude: frozense
     units = data.suggestion_texts(WISH_SAMPLE)
     texts = [t or "" for _, t, _, _ in units]
     groups = []
-    for members in group_similar(texts, exclude=exclude)[:WISH_GROUPS]:
+    for members in group_similar([t[:WISH_CHARS] for t in texts], exclude=exclude)[:WISH_GROUPS]:
         seen, picked = set(), []
         for i in members:  # most engaged first; the same words twice make one quote
             key = re.sub(r"\s+", " ", texts[i]).strip()
