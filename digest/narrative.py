@@ -25,12 +25,17 @@ def _value(f: "Figure") -> str:
     return fa.number(f.value)
 
 
+def pct_text(pct: float) -> str:
+    """A relative change: one decimal while it is small (+۰٫۲٪), whole percents beyond 10."""
+    return fa.signed(pct, 1 if abs(pct) < 10 else 0, "٪")
+
+
 def change_text(f: "Figure") -> str:
     """«+۱۲ (+۲۵٪)» for counts, «+۴٫۵ واحد» for rates and scores."""
     if f.change is None:
         return "—"
     if f.unit == "count":
-        rel = f" ({fa.signed(f.change_pct, 0, '٪')})" if f.change_pct is not None else ""
+        rel = f" ({pct_text(f.change_pct)})" if f.change_pct is not None else ""
         return fa.signed(f.change, 0) + rel
     return fa.signed(f.change, 1, " واحد")
 
@@ -49,7 +54,7 @@ def changes(d: "Digest") -> list[str]:
     vol = d.figure("volume")
     if vol.previous:
         more = "بیشتر" if (vol.change or 0) > 0 else "کمتر" if (vol.change or 0) < 0 else "برابر"
-        pct = f" ({fa.signed(vol.change_pct, 0, '٪')})" if vol.change_pct is not None else ""
+        pct = f" ({pct_text(vol.change_pct)})" if vol.change_pct is not None else ""
         out.append(f"حجم گفت‌وگو {fa.number(vol.value)} بود، {more} از دوره‌ی قبل "
                    f"({fa.number(vol.previous)}){pct}.")
     else:

@@ -2,11 +2,13 @@
 
 The rule (stated in every digest): a day of the period is a volume spike when
 its mentions (clusters counted once) exceed mean + SIGMA·std of the HISTORY
-days just before it and number at least MIN_VOLUME; it is a negative spike when
-its share of negative mentions exceeds mean + SIGMA·std of that share on the
-history days that had analysed mentions (at least MIN_BASELINE_DAYS of them) and
-it has at least MIN_NEGATIVE negative mentions. std is the population standard
-deviation; a day with no mentions counts as 0 in the volume baseline.
+days just before it, are at least MIN_RISE above that mean (so a steady, busy
+brand's 1% wobble is not news) and number at least MIN_VOLUME; it is a negative
+spike when its share of negative mentions exceeds mean + SIGMA·std of that share
+on the history days that had analysed mentions (at least MIN_BASELINE_DAYS of
+them), is at least MIN_SHARE_RISE points above the mean, and it has at least
+MIN_NEGATIVE negative mentions. std is the population standard deviation; a
+day with no mentions counts as 0 in the volume baseline.
 """
 from __future__ import annotations
 
@@ -26,14 +28,18 @@ class SpikeRule:
     min_volume: int = 10
     min_negative: int = 5
     min_baseline_days: int = 7
+    min_rise: float = 0.3  # volume at least 30% above the baseline mean
+    min_share_rise: float = 10.0  # negative share at least 10 points above its mean
 
     def describe(self) -> str:
         from shenava.digest.fa import digits
         s, h = digits(f"{self.sigma:g}"), digits(self.history)
+        rise, share_rise = digits(f"{100 * self.min_rise:g}"), digits(f"{self.min_share_rise:g}")
         return (f"جهش: روزی که شمار گفت‌وگوها (هر خوشه‌ی تکراری یک بار) از میانگین + {s}×انحراف معیارِ "
-                f"{h} روز پیش از آن بیشتر باشد و دست‌کم {digits(self.min_volume)} گفت‌وگو داشته باشد؛ "
-                f"یا سهم منفی‌ها از میانگین + {s}×انحراف معیارِ همان سهم در روزهای تحلیل‌شده‌ی آن {h} روز "
-                f"(دست‌کم {digits(self.min_baseline_days)} روز) بیشتر باشد و دست‌کم "
+                f"{h} روز پیش از آن بیشتر باشد، دست‌کم {rise}٪ بالاتر از آن میانگین باشد و دست‌کم "
+                f"{digits(self.min_volume)} گفت‌وگو داشته باشد؛ یا سهم منفی‌ها از میانگین + {s}×انحراف معیارِ "
+                f"همان سهم در روزهای تحلیل‌شده‌ی آن {h} روز (دست‌کم {digits(self.min_baseline_days)} روز) "
+                f"بیشتر و دست‌کم {share_rise} واحد درصد بالاتر از میانگین باشد و دست‌کم "
                 f"{digits(self.min_negative)} گفت‌وگوی منفی داشته باشد.")
 
 
@@ -47,13 +53,15 @@ def detect(daily: list[tuple[int, int, int, int]], first: int, rule: SpikeRule) 
         if len(history) == rule.history:
             volumes = [h[0] for h in history]
             mean, std = fmean(volumes), pstdev(volumes)
-            if volume > mean + rule.sigma * std and volume >= rule.min_volume:
+            if (volume > mean + rule.sigma * std and volume >= (1 + rule.min_rise) * mean
+                    and volume >= rule.min_volume):
                 found.append((d, "volume", float(volume), mean, std, volume))
         shares = [h[3] / h[1] for h in history if h[1]]
         if analysed and len(shares) >= rule.min_baseline_days:
             share = negative / analysed
             mean, std = fmean(shares), pstdev(shares)
-            if share > mean + rule.sigma * std and negative >= rule.min_negative:
+            if (share > mean + rule.sigma * std and share >= mean + rule.min_share_rise / 100
+                    and negative >= rule.min_negative):
                 found.append((d, "negative_share", 100 * share, 100 * mean, 100 * std, negative))
     return found
 

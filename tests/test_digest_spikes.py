@@ -26,11 +26,19 @@ ALTERNATING = [(2, 2, 2, 0) if i % 2 == 0 else (4, 4, 3, 1) for i in range(14)] 
     ((6, 6, 2, 4), SpikeRule(min_volume=99), []),         # share 66% but only 4 negatives (< 5)
     ((6, 6, 1, 5), SpikeRule(min_volume=99), [("negative_share", 83.33, 12.5, 12.5, 5)]),
     ((10, 10, 2, 8), SpikeRule(sigma=6), [("volume", 10.0, 3.0, 1.0, 10)]),  # 80% < 12.5 + 6*12.5
+    ((10, 10, 2, 8), SpikeRule(min_rise=3.0), [("negative_share", 80.0, 12.5, 12.5, 8)]),  # 10 < 4 x 3
+    ((10, 10, 2, 8), SpikeRule(min_share_rise=70), [("volume", 10.0, 3.0, 1.0, 10)]),  # 80 < 12.5 + 70
 ])
+
 def test_spike_rule(today, rule, expected):
     found = [(kind, round(value, 2), mean, std, count)
              for _, kind, value, mean, std, count in detect([*ALTERNATING, today], 14, rule)]
     assert found == expected
+
+
+def test_a_busy_brands_small_wobble_is_not_a_spike():
+    steady = [(19400 + (60 if i % 2 else -60), 19400, 9000, 5000) for i in range(14)]  # std 60
+    assert detect([*steady, (19652, 19652, 9000, 5100)], 14, SpikeRule()) == []  # > mean + 2 std, only +1.3%
 
 
 def test_negative_share_needs_enough_analysed_baseline_days():
