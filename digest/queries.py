@@ -99,7 +99,8 @@ class DigestData:
             WHERE m.brand IN (SELECT alias FROM {self.alias_t})
               AND m.published_at >= :lo AND m.published_at < :hi"""
         base = {**day_params, "mv": self.model_version}
-        rk = "(a.sentiment IS NULL) || m.published_at || printf('%012d', m.id)"
+        # Sorts analysed before unanalysed, then by time; the id only breaks exact ties.
+        rk = "(a.sentiment IS NULL) || m.published_at || '#' || m.id"
         # Days before the previous period feed only the daily series (chart, spike baseline):
         # counted straight from the store, never copied.
         self._history = self.q(f"""
@@ -133,18 +134,24 @@ class DigestData:
                            AND r.parent_external_id = m.external_id) END
                    END
             {self._from}""", {**base, "lo": bounds[w.prev0], "hi": bounds[-1]})
-        c.execute(f"CREATE INDEX temp.{self.m_t}_ent_day ON {self.m_t} (ent, day)")
+        # (ent, day, ckey): the daily series groups in index order, with no sort.
+        c.execute(f"CREATE INDEX temp.{self.m_t}_ent_day ON {self.m_t} (ent, day, ckey)")
         # One row per (entity, period, cluster): win 1 is the period, 0 the one before. With a
         # single min() in the query SQLite takes the bare columns from the row holding that
         # min, i.e. the cluster's representative; one GROUP BY instead of window functions.
+        # The grouping sorts only narrow rows; the representative's tags are joined back by rowid.
         c.execute(f"""
             CREATE TEMP TABLE {self.pu_t} AS
-            SELECT ent, (day >= :cur0) AS win, ckey, min(rk) AS rk, id, source, channel, content_hash,
-                   sentiment, complaint, categories, suggestion, comparison, competitors, recommendation, question, sum(eng) AS ceng, sum(views) AS cviews, count(*) AS csize,
-                   -- Answered by the end of its own period, so a past digest reads the same later.
-                   sum(reply_at IS NOT NULL AND reply_at < CASE WHEN day >= :cur0 THEN :end ELSE :cur_start END)
-                     > 0 AS canswered
-            FROM {self.m_t} GROUP BY ent, win, ckey""",
+            SELECT g.ent, g.win, g.ckey, g.id, r.source, r.channel, r.content_hash, r.sentiment, r.complaint,
+                   r.categories, r.suggestion, r.comparison, r.competitors, r.recommendation, r.question,
+                   g.ceng, g.cviews, g.csize, g.canswered
+            FROM (SELECT ent, (day >= :cur0) AS win, ckey, min(rk), id, sum(eng) AS ceng, sum(views) AS cviews,
+                         count(*) AS csize,
+                         -- Answered by the end of its own period, so a past digest reads the same later.
+                         sum(reply_at IS NOT NULL AND reply_at < CASE WHEN day >= :cur0 THEN :end
+                                                                 ELSE :cur_start END) > 0 AS canswered
+                  FROM {self.m_t} GROUP BY ent, win, ckey) AS g
+            JOIN {self.m_t} r ON r.id = g.id""",
                   {"cur0": w.cur0, "end": bounds[-1], "cur_start": bounds[w.cur0]})
         c.execute(f"CREATE INDEX temp.{self.pu_t}_ent_win ON {self.pu_t} (ent, win)")
         # The brand's comparisons, one row per (cluster, competitor named); unknown names get ent ''.
