@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     t = sub.add_parser("train")
     t.add_argument("--data", type=Path, default=default_data_dir())
     t.add_argument("--out", type=Path, default=None)
-    t.add_argument("--layers", type=int, default=6)
+    t.add_argument("--layers", type=int, default=4)
     t.add_argument("--finetune", action="store_true")
     t.add_argument("--minutes", type=float, default=15.0)
     e = sub.add_parser("evaluate")

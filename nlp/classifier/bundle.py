@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from shenava.errors import ModelError
-from shenava.nlp.classifier.heads import LinearHead, vectorizer_arrays, vectorizer_from_arrays
+from shenava.nlp.classifier.heads import LinearHead, Ngrams
 
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "model"
-FORMAT = 1
+FORMAT = 2
 _FILES = ("manifest.json", "arrays.npz", "adapters.safetensors")
 
 
@@ -27,7 +27,7 @@ _FILES = ("manifest.json", "arrays.npz", "adapters.safetensors")
 class Bundle:
     manifest: dict
     heads: dict[str, LinearHead]
-    vectorizer: object
+    vectorizer: Ngrams
     adapters: dict | None = None
     path: Path = field(default_factory=Path)
     version: str = ""
@@ -36,7 +36,7 @@ class Bundle:
         out_dir.mkdir(parents=True, exist_ok=True)
         self.manifest["format"] = FORMAT
         self.manifest["heads"] = {name: head.meta() for name, head in self.heads.items()}
-        arrays = vectorizer_arrays(self.vectorizer)
+        arrays = self.vectorizer.to_arrays()
         for head in self.heads.values():
             arrays.update(head.to_arrays())
         with open(out_dir / "arrays.npz", "wb") as fh:
@@ -74,7 +74,7 @@ def load_bundle(folder: Path | None) -> Bundle:
         if manifest.get("format") != FORMAT:
             raise ModelError(f"{manifest_path}: format {manifest.get('format')} is not {FORMAT}; retrain")
         with np.load(folder / "arrays.npz", allow_pickle=False) as arrays:
-            vectorizer = vectorizer_from_arrays(arrays)
+            vectorizer = Ngrams.from_arrays(arrays)
             heads = {name: LinearHead.from_arrays(name, meta, arrays) for name, meta in manifest["heads"].items()}
     except (OSError, ValueError, KeyError) as exc:
         raise ModelError(f"{folder}: trained classifier files are unreadable ({exc.__class__.__name__}: {exc})") from None

@@ -1,9 +1,11 @@
 """The transformer half of the classifier: a (possibly truncated, LoRA-adapted)
 encoder that turns texts into mean-pooled sentence vectors.
 
-Speed is why the encoder may keep only its first `layers` layers and run with
-dynamic int8 linear layers: a full 12-layer e5-small does ~100 mentions/s on 2
-cores, far under the 300/s target (bench/bench_classify.py measures this).
+Speed is why the encoder keeps only its first `layers` layers and truncates
+input: a full 12-layer e5-small does ~100 mentions/s on 2 cores, far under the
+300/s target (bench/bench_classify.py --sweep measures this). Dynamic int8 is
+available but off by default: it quantizes activations per batch, so a text's
+scores would shift slightly with the texts it happens to be batched with.
 LoRA adapters (trained by training/finetune.py) are merged into the weights
 before quantization, so inference costs the same with or without them.
 """
@@ -123,6 +125,12 @@ class Embedder:
         self.tokenizer, model = load_base(folder, layers)
         if adapters:
             merge_lora(model, adapters, rank, alpha)
+        # The 250k x 384 word table is most of the model's memory; float16 halves it
+        # (the 4-bit source values barely notice) and adding the float32 position
+        # embeddings promotes the sum back to float32.
+        words = model.get_input_embeddings()
+        if model.config.model_type == "xlm-roberta" and words.weight.dtype == torch.float32:
+            words.half()
         if quantize:
             with warnings.catch_warnings():  # torch deprecates eager quantization in favour of torchao
                 warnings.simplefilter("ignore")

@@ -8,7 +8,8 @@ from typing import Callable
 
 import numpy as np
 
-from shenava.nlp.classifier.cues import cue_features
+from shenava.nlp.classifier.competitors import CompetitorFinder
+from shenava.nlp.classifier.cues import FEATURE_NAMES, cue_features
 from shenava.nlp.classifier.embedder import Embedder
 from shenava.nlp.classifier.heads import Blocks
 from shenava.nlp.classifier.textprep import fold, model_text
@@ -20,10 +21,17 @@ class Prepared:
     cues: np.ndarray
 
 
+_FINDER = CompetitorFinder()
+
+
 def prepare_texts(texts: list[str]) -> Prepared:
     analysis = [model_text(t) for t in texts]
-    cues = np.stack([cue_features(fold(a)) for a in analysis]) if analysis else np.zeros((0, 0), np.float32)
-    return Prepared(analysis, cues)
+    rows = []
+    for a in analysis:
+        folded = fold(a)
+        rows.append(np.append(cue_features(folded), min(_FINDER.phrase_count(folded), 2) / 2))
+    cues = np.stack(rows) if rows else np.zeros((0, len(FEATURE_NAMES) + 1), np.float32)
+    return Prepared(analysis, cues.astype(np.float32))
 
 
 def blocks_for(prepared: Prepared, vectorizer, embedder: Embedder | None,

@@ -11,23 +11,47 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 
-def make_vectorizer(max_features: int = 60000) -> TfidfVectorizer:
-    # char_wb n-grams read through colloquial spelling, missing half-spaces and typos.
-    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3, max_features=max_features,
-                           sublinear_tf=True, dtype=np.float32)
+class Ngrams:
+    """Character n-grams (read through colloquial spelling, missing half-spaces and
+    typos) side by side with word uni/bigrams (which carry negation and idiom:
+    «خوب نبود», «پول دور ریختن»)."""
 
+    def __init__(self, max_features: int = 60000):
+        self.parts = {
+            "char": TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3, max_features=max_features,
+                                    sublinear_tf=True, dtype=np.float32),
+            "word": TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=2, max_features=max_features * 2 // 3,
+                                    sublinear_tf=True, token_pattern=r"\S+", dtype=np.float32),
+        }
 
-def vectorizer_arrays(vec: TfidfVectorizer) -> dict[str, np.ndarray]:
-    vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
-    return {"ngram_vocab": np.array(vocab, dtype=object).astype(str), "ngram_idf": vec.idf_.astype(np.float32)}
+    def fit(self, texts: list[str]) -> "Ngrams":
+        for vec in self.parts.values():
+            vec.fit(texts)
+        return self
 
+    def transform(self, texts: list[str]) -> sparse.csr_matrix:
+        return sparse.hstack([vec.transform(texts) for vec in self.parts.values()], format="csr")
 
-def vectorizer_from_arrays(arrays) -> TfidfVectorizer:
-    vec = make_vectorizer()
-    vocab = [str(v) for v in arrays["ngram_vocab"]]
-    vec.vocabulary_ = {v: i for i, v in enumerate(vocab)}
-    vec.idf_ = np.asarray(arrays["ngram_idf"], dtype=np.float32)
-    return vec
+    @property
+    def size(self) -> int:
+        return sum(len(v.vocabulary_) for v in self.parts.values())
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        arrays = {}
+        for name, vec in self.parts.items():
+            vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
+            arrays[f"ngrams.{name}.vocab"] = np.array(vocab, dtype=str)
+            arrays[f"ngrams.{name}.idf"] = vec.idf_.astype(np.float32)
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays) -> "Ngrams":
+        out = cls()
+        for name, vec in out.parts.items():
+            vocab = [str(v) for v in arrays[f"ngrams.{name}.vocab"]]
+            vec.vocabulary_ = {v: i for i, v in enumerate(vocab)}
+            vec.idf_ = np.asarray(arrays[f"ngrams.{name}.idf"], dtype=np.float32)
+        return out
 
 
 @dataclass

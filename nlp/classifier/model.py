@@ -27,12 +27,12 @@ class Classifier:
         self.finder = CompetitorFinder(list(brands))
         self.settings = settings
         encoder_tag = "" if settings.encoder == bundle.manifest.get("encoder", "e5-small") else f"+{settings.encoder}"
-        self.model_version = f"shenava-{bundle.version}-L{bundle.manifest.get('layers')}-T{settings.max_length}{encoder_tag}"
+        self.model_version = f"shenava-{bundle.version}-L{bundle.manifest.get('layers')}{encoder_tag}"
 
     def classify(self, texts: list[str], progress: Callable[[int], None] | None = None) -> list[dict]:
         texts = ["" if t is None else str(t) for t in texts]
         results: list[dict] = []
-        step = max(256, self.settings.batch_size * 4)
+        step = max(512, self.settings.batch_size * 8)
         for start in range(0, len(texts), step):
             results += self._classify_chunk(texts[start:start + step], progress)
         return results
@@ -48,13 +48,16 @@ class Classifier:
         binary = {tag: heads[tag].proba(blocks)[:, 1] for tag in BINARY_TAGS}
         rec = heads["recommendation"].proba(blocks)
         cats = {c: heads[f"category_{c}"].proba(blocks)[:, 1] for c in CATEGORIES if f"category_{c}" in heads}
-        out = []
+        out, pending = [], []
         for i, text in enumerate(texts):
-            out.append(self._one(text, i, sent[i], {t: float(binary[t][i]) for t in BINARY_TAGS}, rec[i],
-                                 {c: float(p[i]) for c, p in cats.items()}))
+            result, requests = self._one(text, sent[i], {t: float(binary[t][i]) for t in BINARY_TAGS}, rec[i],
+                                         {c: float(p[i]) for c, p in cats.items()})
+            out.append(result)
+            pending += [(result, *r) for r in requests]
+        self._fill_evidence(pending)
         return out
 
-    def _one(self, text: str, i: int, sent: np.ndarray, binary: dict, rec: np.ndarray, cats: dict) -> dict:
+    def _one(self, text: str, sent: np.ndarray, binary: dict, rec: np.ndarray, cats: dict):
         heads = self.bundle.heads
         sent_classes = heads["sentiment"].classes
         scores = {c: round(float(sent[sent_classes.index(c)]), 4) if c in sent_classes else 0.0 for c in SENTIMENTS}
@@ -68,20 +71,27 @@ class Classifier:
             if not categories and cats:
                 categories = [max(cats, key=cats.get)]
         folded = fold(text)
-        competitors = self.finder.find(folded, sentiment, flags["comparison"]) if flags["comparison"] else []
+        competitors = self.finder.find(folded, sentiment, True) if flags["comparison"] else []
         cues = find_cues(folded)
-        evidence: dict[str, list[str]] = {}
+        clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(folded.text) if m.group().strip()]
+        wanted = []  # (evidence key, cue tags, head, classes)
         if sentiment != "neutral":
             polar = ["positive", "negative"] if sentiment == "mixed" else [sentiment]
-            evidence["sentiment"] = self._evidence(folded, cues, polar, "sentiment",
-                                                   [sent_classes.index(p) for p in polar])
-        for tag in BINARY_TAGS:
-            if flags[tag]:
-                evidence[tag] = self._evidence(folded, cues, [tag], tag, [1])
+            wanted.append(("sentiment", polar, "sentiment", [sent_classes.index(p) for p in polar]))
+        wanted += [(tag, [tag], tag, [1]) for tag in BINARY_TAGS if flags[tag]]
         if recommendation != "none":
-            evidence["recommendation"] = self._evidence(folded, cues, [recommendation], "recommendation",
-                                                        [rec_classes.index(recommendation)])
-        return {
+            wanted.append(("recommendation", [recommendation], "recommendation", [rec_classes.index(recommendation)]))
+        evidence: dict[str, list[str]] = {}
+        requests = []
+        for key, cue_tags, head, classes in wanted:
+            spans = _cue_spans(folded, cues, cue_tags, clauses)
+            if spans:
+                evidence[key] = spans
+            elif len(clauses) == 1:
+                evidence[key] = [folded.span(*clauses[0])[:_MAX_SPAN]]
+            elif clauses:
+                requests.append((key, head, classes, [folded.span(s, e) for s, e in clauses]))
+        result = {
             "sentiment": sentiment,
             "sentiment_scores": scores,
             "complaint": bool(flags["complaint"]),
@@ -91,33 +101,46 @@ class Classifier:
             "competitors": competitors,
             "recommendation": recommendation,
             "question": bool(flags["question"]),
-            "evidence": {k: v for k, v in evidence.items() if v},
+            "evidence": evidence,
             "scores": {**{t: round(binary[t], 4) for t in BINARY_TAGS},
                        "recommendation": {c: round(float(rec[j]), 4) for j, c in enumerate(rec_classes)},
                        "complaint_categories": {c: round(p, 4) for c, p in cats.items()}},
             "model_version": self.model_version,
         }
+        return result, requests
 
-    def _evidence(self, folded: Folded, cues, cue_tags: list[str], head: str, classes: list[int]) -> list[str]:
-        """Clauses holding a cue for the tag, as written; else the clause the n-gram model scores highest."""
-        clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(folded.text) if m.group().strip()]
-        spans: list[str] = []
-        for cue in sorted((c for c in cues if any(c.tag == t or c.tag.startswith(t + ":") for t in cue_tags)),
-                          key=lambda c: c.start):
-            start, end = next(((s, e) for s, e in clauses if s <= cue.start < e), (cue.start, cue.end))
-            if end - start > _MAX_SPAN:
-                start, end = cue.start, cue.end
-            span = folded.span(start, end)
-            if span and span not in spans:
-                spans.append(span)
-        if spans or not clauses:
-            return spans[:3]
-        if len(clauses) == 1:
-            return [folded.span(*clauses[0])[:_MAX_SPAN]]
-        pieces = [folded.span(s, e) for s, e in clauses]
-        ngrams = self.bundle.vectorizer.transform([model_text(p) for p in pieces])
-        score = sum(self.bundle.heads[head].ngram_scores(ngrams, c) for c in classes)
-        return [pieces[int(np.argmax(score))][:_MAX_SPAN]]
+    def _fill_evidence(self, pending: list) -> None:
+        """No cue fired: quote the clause the tag's n-gram weights score highest (one batched transform)."""
+        if not pending:
+            return
+        pieces = [p for *_, clause_texts in pending for p in clause_texts]
+        ngrams = self.bundle.vectorizer.transform([model_text(p) for p in pieces]).tocsr()
+        row = 0
+        for result, key, head, classes, clause_texts in pending:
+            part = ngrams[row:row + len(clause_texts)]
+            row += len(clause_texts)
+            score = sum(self.bundle.heads[head].ngram_scores(part, c) for c in classes)
+            result["evidence"][key] = [clause_texts[int(np.argmax(score))][:_MAX_SPAN]]
+        # Keep the evidence keys in a stable, readable order.
+        for result, *_ in pending:
+            result["evidence"] = {k: result["evidence"][k] for k in _EVIDENCE_ORDER if k in result["evidence"]}
+
+
+_EVIDENCE_ORDER = ("sentiment", "complaint", "suggestion", "comparison", "recommendation", "question")
+
+
+def _cue_spans(folded: Folded, cues, cue_tags: list[str], clauses: list[tuple[int, int]]) -> list[str]:
+    """The clauses holding a cue for the tag, as written (the cue alone when its clause is long)."""
+    spans: list[str] = []
+    for cue in sorted((c for c in cues if any(c.tag == t or c.tag.startswith(t + ":") for t in cue_tags)),
+                      key=lambda c: c.start):
+        start, end = next(((s, e) for s, e in clauses if s <= cue.start < e), (cue.start, cue.end))
+        if end - start > _MAX_SPAN:
+            start, end = cue.start, cue.end
+        span = folded.span(start, end)
+        if span and span not in spans:
+            spans.append(span)
+    return spans[:3]
 
 
 def load_classifier(settings: ModelSettings | None = None, brands: list[Brand] | tuple = ()) -> Classifier:
@@ -142,8 +165,9 @@ def load_classifier(settings: ModelSettings | None = None, brands: list[Brand] |
                              f"and point model.heads at them")
         from shenava.nlp.encoder import ensure_encoder
 
-        embedder = Embedder(ensure_encoder(settings), manifest["layers"], settings.max_length,
+        # The encoder reads as many tokens as it was trained with (the manifest's max_length).
+        embedder = Embedder(ensure_encoder(settings), manifest["layers"], manifest.get("max_length", 64),
                             batch_size=settings.batch_size, adapters=bundle.adapters,
                             rank=lora.get("rank", 8), alpha=lora.get("alpha", 16.0),
-                            quantize=manifest.get("quantize", True))
+                            quantize=manifest.get("quantize", False))
     return Classifier(bundle, embedder, list(brands), settings)

@@ -26,14 +26,15 @@ from shenava.nlp.classifier.cues import CATEGORIES
 from shenava.nlp.classifier.data import BINARY_TAGS, RECOMMENDATIONS, SENTIMENTS, Dataset, load_dataset
 from shenava.nlp.classifier.embedder import Embedder
 from shenava.nlp.classifier.features import blocks_for, prepare_texts
-from shenava.nlp.classifier.heads import Blocks, design, fit_head, make_vectorizer
+from shenava.nlp.classifier.heads import Blocks, Ngrams, design, fit_head
 from shenava.nlp.classifier.textprep import analysis_backend
 
 
 @dataclass
 class TrainOptions:
-    layers: int = 6                 # encoder layers kept (0 = n-grams and cues only)
-    quantize: bool = True
+    layers: int = 4                 # encoder layers kept (0 = n-grams and cues only)
+    max_length: int = 64            # encoder tokens; the n-grams always read the whole text
+    quantize: bool = False
     finetune: bool = False          # LoRA fine-tuning before fitting the heads
     finetune_minutes: float = 15.0
     lora_rank: int = 8
@@ -49,7 +50,7 @@ def _log(msg: str) -> None:
     print(f"[train {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def train_all(data_dir: Path, out_dir: Path = SHIPPED_DIR, settings: ModelSettings | None = None,
+def train_all(data_dir: Path, out_dir: Path | None = None, settings: ModelSettings | None = None,
               options: TrainOptions | None = None, dataset: Dataset | None = None,
               log: Callable[[str], None] = _log) -> Bundle:
     """Train every part on the non-held-out split and write the bundle to `out_dir`."""
@@ -57,6 +58,7 @@ def train_all(data_dir: Path, out_dir: Path = SHIPPED_DIR, settings: ModelSettin
 
     settings = settings or ModelSettings()
     options = options or TrainOptions()
+    out_dir = Path(out_dir) if out_dir else (settings.heads or SHIPPED_DIR)
     torch.set_num_threads(settings.threads or min(2, torch.get_num_threads()))
     data = (dataset or load_dataset(data_dir)).split(holdout=False)
     log(f"training split: {len(data.sentiment)} sentiment rows, {len(data.hand)} hand-labelled rows")
@@ -74,18 +76,19 @@ def train_all(data_dir: Path, out_dir: Path = SHIPPED_DIR, settings: ModelSettin
         if options.finetune:
             from shenava.nlp.classifier.finetune import finetune
 
-            adapters = finetune(encoder_folder, data, options, settings, log)
+            adapters = {k: v for k, v in finetune(encoder_folder, data, options, settings, log).items()
+                        if not k.startswith("task.")}
     texts = [r.text for r in data.sentiment] + [r.text for r in data.hand]
     t0 = time.time()
     prepared = prepare_texts(texts)
     log(f"prepared {len(texts)} texts ({analysis_backend()}) in {time.time() - t0:.0f}s")
-    vectorizer = make_vectorizer(options.max_features).fit(prepared.analysis)
+    vectorizer = Ngrams(options.max_features).fit(prepared.analysis)
     embedder = None
     if options.layers > 0:
-        embedder = Embedder(encoder_folder, options.layers, settings.max_length, settings.batch_size,
+        embedder = Embedder(encoder_folder, options.layers, options.max_length, settings.batch_size,
                             adapters, options.lora_rank, options.lora_alpha, options.quantize)
     t0 = time.time()
-    key = f"{encoder_folder}|{options.layers}|{settings.max_length}|{options.quantize}|{_adapter_key(adapters)}"
+    key = f"{encoder_folder}|{options.layers}|{options.max_length}|{options.quantize}|fp16emb|{_adapter_key(adapters)}"
     blocks = blocks_for(prepared, vectorizer, embedder, cache=(cache_dir() / "train-cache") if (embedder and options.cache) else None,
                         cache_key=key)
     log(f"features {blocks.ngrams.shape[1]} n-grams + {blocks.embedding.shape[1]} dims in {time.time() - t0:.0f}s")
@@ -119,7 +122,7 @@ def train_all(data_dir: Path, out_dir: Path = SHIPPED_DIR, settings: ModelSettin
 
     manifest = {
         "encoder": settings.encoder, "layers": options.layers, "quantize": options.quantize,
-        "max_length": settings.max_length, "analysis": analysis_backend(),
+        "max_length": options.max_length, "analysis": analysis_backend(),
         "lora": {"rank": options.lora_rank, "alpha": options.lora_alpha} if adapters else None,
         "trained_on": {"sentiment_rows": n_sent, "hand_rows": len(data.hand)},
     }

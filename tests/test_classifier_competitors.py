@@ -1,0 +1,34 @@
+"""Competitor names from config aliases and from comparison phrasing, with direction."""
+import pytest
+
+from shenava.config import Brand
+from shenava.nlp.classifier.competitors import CompetitorFinder
+from shenava.nlp.classifier.textprep import fold
+
+BRANDS = [Brand(name="تپسی‌فود", aliases=["tapsifood"],
+                competitors=[{"name": "اسنپ‌فود", "aliases": ["snappfood", "اسنپ فود"]}])]
+
+
+@pytest.mark.parametrize("text, sentiment, expected", [
+    ("از سامسونگ خیلی بهتره", "positive", [("سامسونگ", "better")]),
+    ("نسبت به مدل قبلی باتریش ضعیف‌تره", "negative", [("مدل قبلی", "worse")]),
+    ("در مقایسه با شیائومی دوربینش پایین‌تره", "negative", [("شیائومی", "worse")]),
+    ("از برندهای دیگه سبک‌تره", "positive", [("برندهای دیگه", "better")]),
+    ("هیچ پیتزایی مثل پیتزا پاپا نیست", "positive", [("پیتزا پاپا", "better")]),
+    ("قیمتش از باسلام گرون‌تره", "negative", [("باسلام", "worse")]),
+    # a configured competitor, written with a plain space instead of the half-space
+    ("اسنپ فود خیلی سریع‌تر می‌رسونه", "negative", [("اسنپ‌فود", "worse")]),
+    ("snappfood hamishe zoodtar miare", "negative", [("اسنپ‌فود", "worse")]),
+    # our own brand is never its own competitor
+    ("تپسی‌فود از همه بهتره", "positive", []),
+])
+def test_find(text, sentiment, expected):
+    found = CompetitorFinder(BRANDS).find(fold(text), sentiment, compared=True)
+    assert [(c["name"], c["direction"]) for c in found] == expected
+
+
+def test_phrasing_needs_a_comparison():
+    # Without the comparison flag only configured names are reported.
+    finder = CompetitorFinder(BRANDS)
+    assert finder.find(fold("از سامسونگ خیلی بهتره"), "positive", compared=False) == []
+    assert [c["name"] for c in finder.find(fold("اسنپ‌فود هم هست"), "neutral", compared=False)] == ["اسنپ‌فود"]

@@ -1,0 +1,110 @@
+"""Training and evaluation code on a tiny data set we wrote (never the real one)."""
+import json
+
+import pytest
+
+from shenava.config import ModelSettings
+from shenava.errors import ModelError
+from shenava.nlp.classifier import load_classifier
+from shenava.nlp.classifier.bundle import load_bundle
+from shenava.nlp.classifier.data import is_holdout, load_dataset, load_sentiment
+from shenava.nlp.classifier.evaluation import evaluate_all, names_match
+from shenava.nlp.classifier.training import TrainOptions, train_all
+
+POSITIVE = ["خیلی خوشمزه بود مرسی", "کیفیتش عالیه راضیم", "ارسال سریع بود ممنون", "بسته‌بندی تمیز و عالی",
+            "همه چی عالی بود", "گوشی فوق‌العاده‌ایه", "پیک مودب بود و غذا داغ", "واقعا ارزش خرید داره"]
+NEGATIVE = ["غذا سرد بود افتضاح", "خیلی دیر رسید", "کیفیتش خیلی بده", "بعد دو روز خراب شد",
+            "پشتیبانی جواب نمیده", "اصلا راضی نیستم", "بسته‌بندی پاره بود", "گرون و بی‌کیفیت"]
+NEUTRAL = ["این گوشی دو سیم‌کارته است", "رنگ مشکی هم داره", "وزنش ۱۸۰ گرمه", "در سه مدل عرضه شده"]
+
+HAND = [  # (text, sentiment, complaint, categories, suggestion, comparison, competitors, recommendation, question)
+    ("غذا سرد رسید، کاش زودتر بیارید", "negative", True, ["delivery"], True, False, [], "none", False),
+    ("عالی بود حتما بخرید", "positive", False, [], False, False, [], "recommends", False),
+    ("اصلا نخرید خراب بود", "negative", True, ["quality"], False, False, [], "discourages", False),
+    ("از سامسونگ بهتره", "positive", False, [], False, True, [{"name": "سامسونگ", "direction": "better"}], "none", False),
+    ("کسی میدونه گارانتی داره؟", "neutral", False, [], False, False, [], "none", True),
+    ("لطفا بسته‌بندی رو بهتر کنید", "negative", True, ["packaging"], True, False, [], "none", False),
+    ("نسبت به مدل قبلی ضعیف‌تره", "negative", True, ["quality"], False, True,
+     [{"name": "مدل قبلی", "direction": "worse"}], "none", False),
+    ("طعمش خوبه ولی خیلی گرونه", "mixed", True, ["price"], False, False, [], "none", False),
+]
+
+
+def _write(tmp_path, n_copies=3):
+    data = tmp_path / "data"
+    for source, labels in (("snappfood", ("positive", "negative")), ("digikala", ("positive", "negative")),
+                           ("sentipers", ("positive", "negative", "neutral")), ("neshan", ("positive", "negative", "neutral"))):
+        (data / source).mkdir(parents=True)
+        rows = []
+        for label in labels:
+            for k, text in enumerate({"positive": POSITIVE, "negative": NEGATIVE, "neutral": NEUTRAL}[label]):
+                for c in range(n_copies):
+                    rows.append({"id": f"{source}-{label}-{k}-{c}", "text": f"{text} {'!' * c}", "label": label})
+        (data / source / f"{source}.jsonl").write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    lines = []
+    for copy in range(4):
+        for k, (text, s, c, cats, sug, comp, comps, rec, q) in enumerate(HAND):
+            lines.append({"id": f"w9-{k}-{copy}", "text": text + " " * copy, "sentiment": s, "complaint": c,
+                          "complaint_categories": cats, "suggestion": sug, "comparison": comp,
+                          "competitors": comps, "recommendation": rec, "question": q})
+    (labels / "written_9.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in lines),
+                                            encoding="utf-8")
+    return data, labels
+
+
+def test_absent_data_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelError, match="training data folder not found"):
+        load_sentiment(tmp_path / "shared" / "data")
+    with pytest.raises(ModelError, match="training data folder not found"):
+        train_all(tmp_path / "nothing", tmp_path / "out")
+
+
+def test_holdout_is_stable_and_about_a_fifth():
+    ids = [f"snappfood-{i:08x}" for i in range(5000)]
+    share = sum(map(is_holdout, ids)) / len(ids)
+    assert 0.17 < share < 0.23
+    assert [is_holdout(i) for i in ids[:50]] == [is_holdout(i) for i in ids[:50]]
+
+
+@pytest.mark.parametrize("gold, predicted, match", [
+    ("مدل قبلي", "مدل قبلی", True), ("سامسونگ", "گوشی سامسونگ", True), ("کانن", "نیکون", False), ("", "x", False)])
+def test_names_match(gold, predicted, match):
+    assert names_match(gold, predicted) is match
+
+
+def test_train_then_evaluate_ngrams_only(tmp_path):
+    data_dir, labels_dir = _write(tmp_path)
+    dataset = load_dataset(data_dir, labels_dir)
+    out = tmp_path / "model"
+    bundle = train_all(data_dir, out, options=TrainOptions(layers=0, cache=False), dataset=dataset,
+                       log=lambda m: None)
+    assert {"sentiment", "complaint", "suggestion", "comparison", "question", "recommendation"} <= set(bundle.heads)
+    assert load_bundle(out).version == bundle.version
+    clf = load_classifier(ModelSettings(heads=out))
+    [good, bad] = clf.classify(["کیفیتش عالیه راضیم", "غذا سرد بود افتضاح"])
+    assert good["sentiment"] == "positive" and bad["sentiment"] == "negative"
+    table, metrics = evaluate_all(data_dir, ModelSettings(heads=out), dataset=dataset)
+    assert "snappfood" in table and "complaint" in metrics
+    assert (out / "metrics.json").exists()
+    # Retraining the same data gives the same files, hence the same version (skip-by-hash relies on it).
+    again = train_all(data_dir, tmp_path / "model2", options=TrainOptions(layers=0, cache=False), dataset=dataset,
+                      log=lambda m: None)
+    assert again.version == bundle.version
+
+
+@pytest.mark.slow
+def test_train_with_finetuned_encoder(tmp_path):
+    data_dir, labels_dir = _write(tmp_path, n_copies=1)
+    dataset = load_dataset(data_dir, labels_dir)
+    out = tmp_path / "model"
+    options = TrainOptions(layers=1, finetune=True, finetune_minutes=0.1, cache=False)
+    bundle = train_all(data_dir, out, options=options, dataset=dataset, log=lambda m: None)
+    assert bundle.adapters and all("lora_" in k for k in bundle.adapters)
+    assert (out / "adapters.safetensors").stat().st_size < 1_000_000
+    clf = load_classifier(ModelSettings(heads=out))
+    assert clf.classify(["خیلی دیر رسید"])[0]["model_version"] == clf.model_version
+    with pytest.raises(ModelError, match="trained on 'e5-small'"):
+        load_classifier(ModelSettings(heads=out, encoder=str(tmp_path)))
