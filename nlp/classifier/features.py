@@ -46,17 +46,23 @@ def blocks_for(prepared: Prepared, vectorizer, embedder: Embedder | None,
 
 
 def _cached_embed(embedder: Embedder, texts: list[str], progress, cache: Path | None, key: str) -> np.ndarray:
-    """Training re-embeds the same 30k texts run after run; a keyed cache saves minutes."""
+    """Training re-embeds the same 30k texts run after run; a cache keyed by encoder
+    setup and by each text's hash saves minutes, and a few new labels only embed those."""
     if cache is None:
         return embedder.embed(texts, progress)
-    digest = hashlib.sha1(key.encode())
-    for t in texts:
-        digest.update(t.encode("utf-8"))
-        digest.update(b"\0")
-    path = cache / f"emb-{digest.hexdigest()[:20]}.npy"
+    path = cache / f"emb-{hashlib.sha1(key.encode()).hexdigest()[:20]}.npz"
+    hashes = np.array([hashlib.sha1(t.encode("utf-8")).digest()[:12] for t in texts], dtype="S12")
+    known: dict[bytes, np.ndarray] = {}
     if path.exists():
-        return np.load(path)
-    out = embedder.embed(texts, progress)
-    cache.mkdir(parents=True, exist_ok=True)
-    np.save(path, out)
-    return out
+        with np.load(path) as old:
+            known = dict(zip(old["hashes"].tolist(), old["vectors"]))
+    missing = sorted({i for i, h in enumerate(hashes.tolist()) if h not in known})
+    if missing:
+        fresh = embedder.embed([texts[i] for i in missing], progress)
+        known.update(zip(hashes[missing].tolist(), fresh))
+        cache.mkdir(parents=True, exist_ok=True)
+        keys = list(known)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, hashes=np.array(keys, dtype="S12"), vectors=np.stack([known[k] for k in keys]))
+        tmp.replace(path)
+    return np.stack([known[h] for h in hashes.tolist()])
