@@ -1,39 +1,17 @@
 """Leases: at most one holder of a named job at a time, across processes and machines sharing the store."""
 from __future__ import annotations
 
-import os
-import socket
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
 from shenava.errors import ShenavaError
+from shenava.storage.processes import process_is_gone, this_process
 from shenava.storage.store import Store
 
 
 class LeaseHeld(ShenavaError):
     """Another run holds the lease (e.g. the same source is being collected right now)."""
-
-
-def _owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _holder_is_gone(owner: str) -> bool:
-    """True when the holder ran on this machine and its process no longer exists (killed, crashed).
-
-    Holders on other machines cannot be checked; their lease runs out with its TTL.
-    """
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except (PermissionError, OverflowError):
-        return False
-    return False
 
 
 @contextmanager
@@ -43,11 +21,11 @@ def lease(store: Store, name: str, ttl: timedelta = timedelta(hours=2)) -> Itera
     A holder killed on this machine is taken over at once; the TTL bounds how
     long one killed elsewhere blocks the next run.
     """
-    owner = _owner()
+    owner = this_process()
     now = datetime.now(timezone.utc)
     with store.transaction() as db:
         row = db.execute("SELECT owner, acquired_at, expires_at FROM leases WHERE name = ?", [name]).fetchone()
-        if row and datetime.fromisoformat(row[2]) > now and row[0] != owner and not _holder_is_gone(row[0]):
+        if row and datetime.fromisoformat(row[2]) > now and row[0] != owner and not process_is_gone(row[0]):
             raise LeaseHeld(f"{name} is already running (held by {row[0]} since {row[1]}, "
                             f"lease expires {row[2]})")
         db["leases"].upsert({"name": name, "owner": owner, "acquired_at": now.isoformat(timespec="seconds"),

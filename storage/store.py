@@ -12,7 +12,7 @@ import os
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 from urllib.parse import quote
@@ -21,6 +21,7 @@ import sqlite_utils
 
 from shenava.errors import StoreError
 from shenava.mention import Mention
+from shenava.storage.processes import process_is_gone, this_process
 from shenava.storage.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 60_000
@@ -252,9 +253,22 @@ class Store:
     # -- runs ------------------------------------------------------------------
     def start_run(self, kind: str, source: str | None = None, details: dict | None = None) -> int:
         with self.transaction() as db:
+            self._close_abandoned_runs(db)
+            details = {**(details or {}), "process": this_process()}
             return db["runs"].insert({"kind": kind, "source": source, "started_at": utcnow(),
                                       "status": "running",
-                                      "details": json.dumps(details or {}, ensure_ascii=False, default=str)}).last_pk
+                                      "details": json.dumps(details, ensure_ascii=False, default=str)}).last_pk
+
+    @staticmethod
+    def _close_abandoned_runs(db, stale_after: timedelta = timedelta(hours=24)) -> None:
+        """A run killed mid-way never finishes its row; mark it so `stats` does not show it running forever."""
+        cutoff = (datetime.now(timezone.utc) - stale_after).isoformat(timespec="seconds")
+        for row in db.query("SELECT id, started_at, details FROM runs WHERE status = 'running'"):
+            owner = (json.loads(row["details"] or "{}") or {}).get("process", "")
+            if process_is_gone(owner) or row["started_at"] < cutoff:
+                db["runs"].update(row["id"], {"status": "abandoned", "finished_at": utcnow(),
+                                              "error": f"process {owner or '?'} ended without finishing the run "
+                                                       "(killed or crashed); the next run picks up what it left"})
 
     def finish_run(self, run_id: int, status: str = "completed", error: str | None = None, **counts: int) -> None:
         with self.transaction() as db:

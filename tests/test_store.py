@@ -190,3 +190,31 @@ def test_a_lease_is_exclusive_until_released_or_expired(store):
     with lease(store, "collect:chan") as owner:
         assert store.db.execute("SELECT owner FROM leases").fetchone()[0] == owner
     assert store.count("leases") == 0
+
+
+def test_a_killed_runs_row_is_marked_abandoned_by_the_next_run(store):
+    child = multiprocessing.get_context("fork").Process(target=os._exit, args=(0,))
+    child.start()
+    child.join()
+    killed = store.start_run("collect", "telegram-a")
+    dead = f"{os.uname().nodename}:{child.pid}"
+    store.db.execute("UPDATE runs SET details = ? WHERE id = ?", [f'{{"process": "{dead}"}}', killed])
+    store.db.conn.commit()
+    alive = store.start_run("analyze")
+    stale = store.start_run("digest")
+    rows = {r["id"]: r for r in store.db.query("SELECT id, status, error FROM runs")}
+    assert rows[killed]["status"] == "abandoned" and dead in rows[killed]["error"]
+    # a run whose process still exists keeps running
+    assert rows[alive]["status"] == "running" and rows[stale]["status"] == "running"
+
+
+def test_a_run_from_another_machine_is_abandoned_only_after_a_day(store):
+    old = store.start_run("collect", "site")
+    store.db.execute("UPDATE runs SET details = ?, started_at = ? WHERE id = ?",
+                     ['{"process": "other-host:12"}', (datetime.now(timezone.utc) - timedelta(hours=25)).isoformat(timespec="seconds"), old])
+    recent = store.start_run("collect", "site2")
+    store.db.execute("UPDATE runs SET details = ? WHERE id = ?", ['{"process": "other-host:13"}', recent])
+    store.db.conn.commit()
+    store.start_run("analyze")
+    status = {r["id"]: r["status"] for r in store.db.query("SELECT id, status FROM runs")}
+    assert status[old] == "abandoned" and status[recent] == "running"
