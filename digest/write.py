@@ -47,6 +47,8 @@ def _write(path: Path, text: str) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        # mkstemp makes the file private; a digest is for the team (and a web server) to read.
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except OSError as exc:
         raise DigestError(f"{path}: cannot write the digest: {exc}") from None

@@ -62,6 +62,8 @@ def test_files_are_named_by_brand_period_and_date(files):
     assert files.markdown.name == "tazh-rs-day-2026-11-20.md"
     assert files.html.with_suffix(".json").exists()
     assert files.digest.key == "digest-tazh-rs-day"
+    # readable by the team and a web server, not only by the scheduler's user
+    assert {oct(p.stat().st_mode & 0o777) for p in (files.html, files.markdown)} == {"0o644"}
 
 
 def test_html_is_rtl_persian_and_names_the_period_in_both_calendars(files):
