@@ -20,8 +20,7 @@ from email.message import EmailMessage
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from shenava.config import DigestSettings, EmailSettings, TelegramSettings
 from shenava.digest import fa
 from shenava.digest.model import Digest
 from shenava.digest.narrative import change_text, value_text
@@ -36,50 +35,6 @@ TELEGRAM_LIMIT = 4096
 
 class DeliveryError(ShenavaError):
     """A digest could not be sent (bad settings, missing secret, server refused)."""
-
-
-class EmailSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    host: str
-    port: int = Field(default=587, ge=1, le=65535)
-    security: str = Field(default="starttls", pattern="^(starttls|ssl|none)$")
-    sender: str
-    recipients: list[str] = Field(min_length=1)
-    username: str | None = None
-    password_env: str = "SHENAVA_SMTP_PASSWORD"
-    password_block: str | None = None  # a Prefect Secret block name, used instead of the env var
-    timeout: float = Field(default=30.0, gt=0)
-
-    @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "EmailSettings | None":
-        """From SHENAVA_SMTP_HOST, _PORT, _SECURITY, _FROM, _TO (comma-separated), _USER; None if no host."""
-        env = dict(os.environ if env is None else env)
-        if not env.get("SHENAVA_SMTP_HOST"):
-            return None
-        return cls(host=env["SHENAVA_SMTP_HOST"], port=int(env.get("SHENAVA_SMTP_PORT", 587)),
-                   security=env.get("SHENAVA_SMTP_SECURITY", "starttls"),
-                   sender=env.get("SHENAVA_SMTP_FROM", ""),
-                   recipients=[r.strip() for r in env.get("SHENAVA_SMTP_TO", "").split(",") if r.strip()],
-                   username=env.get("SHENAVA_SMTP_USER") or None)
-
-
-class TelegramSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    chat_id: str
-    api_base: str = "https://api.telegram.org"
-    token_env: str = "SHENAVA_TELEGRAM_TOKEN"
-    token_block: str | None = None
-    send_document: bool = True  # also send the HTML digest as a file
-    timeout: float = Field(default=30.0, gt=0)
-
-    @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "TelegramSettings | None":
-        """From SHENAVA_TELEGRAM_CHAT and SHENAVA_TELEGRAM_API; None if no chat."""
-        env = dict(os.environ if env is None else env)
-        if not env.get("SHENAVA_TELEGRAM_CHAT"):
-            return None
-        return cls(chat_id=env["SHENAVA_TELEGRAM_CHAT"],
-                   api_base=env.get("SHENAVA_TELEGRAM_API", "https://api.telegram.org"))
 
 
 def _secret(env_name: str, block: str | None, what: str) -> str:
@@ -216,3 +171,17 @@ def _multipart(fields: dict[str, str], file_field: str, filename: str, data: byt
 
 def _no_secret(text: str, secret: str | None) -> str:
     return text.replace(secret, "***") if secret else text
+
+
+def deliver(files: "DigestFiles", settings: DigestSettings) -> list[str]:
+    """Send a written digest wherever the config (or, failing that, the environment) says; the channels used."""
+    sent = []
+    email = settings.email or EmailSettings.from_env()
+    if email:
+        send_email(files, email)
+        sent.append("email")
+    telegram = settings.telegram or TelegramSettings.from_env()
+    if telegram:
+        send_telegram(files, telegram)
+        sent.append("telegram")
+    return sent

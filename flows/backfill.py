@@ -43,7 +43,7 @@ def backfill_flow(start: date, end: date, brand: str | None = None,
     if brand is not None and brand not in names:
         raise ConfigError(f"{path}: unknown brand {brand!r}; configured: {', '.join(names) or 'none'}")
     analyze_flow(config_path=path)
-    written = [digest_task(path, name, period, day) for day in ends for name in ([brand] if brand else names)]
+    written = [digest_task(path, name, period, day, send=False) for day in ends for name in ([brand] if brand else names)]
     get_run_logger().info("backfilled %d %s digests from %s to %s", len(written), period, start, end)
     return {"digests": len(written), "first": written[0] if written else None,
             "last": written[-1] if written else None}

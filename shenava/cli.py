@@ -87,6 +87,11 @@ def cmd_digest(args: argparse.Namespace) -> int:
         for brand in brands:
             files = write_digest(store, config, brand, args.period, args.date or _latest_day(store))
             print(f"{brand}: {files.html}  (markdown: {files.markdown})")
+            if args.send:
+                from shenava.digest.deliver import deliver
+
+                for channel in deliver(files, config.digest):
+                    print(f"{brand}: sent by {channel}")
     return 0
 
 
@@ -175,6 +180,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _send_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-send", dest="send", action="store_false",
+                   help="only write the files; skip the e-mail / Telegram delivery set in [digest.email] / "
+                        "[digest.telegram] (or SHENAVA_SMTP_HOST / SHENAVA_TELEGRAM_CHAT)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shenava",
@@ -197,11 +208,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", choices=["day", "week"], default="day", help="day or week (default: day)")
     p.add_argument("--date", type=date.fromisoformat,
                    help="last day of the period, YYYY-MM-DD (default: the newest day in the store)")
+    _send_option(p)
     p.set_defaults(func=cmd_digest)
 
     p = sub.add_parser("run", help="collect, analyze and digest in one go")
     p.add_argument("--source", "-s", action="append", help="source name (repeatable; default: all)")
     p.add_argument("--period", choices=["day", "week"], default="day", help="digest period")
+    _send_option(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("classify", help="tag a JSON Lines file of {id, text} (no store, no network)")

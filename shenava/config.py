@@ -6,6 +6,7 @@ path and the line it stands on, e.g.
 """
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -64,10 +65,57 @@ class ModelSettings(_Strict):
     threads: int = Field(default=0, ge=0, le=64)
 
 
+class EmailSettings(_Strict):
+    """SMTP delivery of digests; the password only from an env var or a Prefect Secret block."""
+    host: str
+    port: int = Field(default=587, ge=1, le=65535)
+    security: str = Field(default="starttls", pattern="^(starttls|ssl|none)$")
+    sender: str
+    recipients: list[str] = Field(min_length=1)
+    username: str | None = None
+    password_env: str = "SHENAVA_SMTP_PASSWORD"
+    password_block: str | None = None  # a Prefect Secret block name, used instead of the env var
+    timeout: float = Field(default=30.0, gt=0)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "EmailSettings | None":
+        """From SHENAVA_SMTP_HOST, _PORT, _SECURITY, _FROM, _TO (comma-separated), _USER; None if no host."""
+        env = dict(os.environ if env is None else env)
+        if not env.get("SHENAVA_SMTP_HOST"):
+            return None
+        return cls(host=env["SHENAVA_SMTP_HOST"], port=int(env.get("SHENAVA_SMTP_PORT", 587)),
+                   security=env.get("SHENAVA_SMTP_SECURITY", "starttls"),
+                   sender=env.get("SHENAVA_SMTP_FROM", ""),
+                   recipients=[r.strip() for r in env.get("SHENAVA_SMTP_TO", "").split(",") if r.strip()],
+                   username=env.get("SHENAVA_SMTP_USER") or None)
+
+
+class TelegramSettings(_Strict):
+    """Telegram bot delivery of digests; the token only from an env var or a Prefect Secret block."""
+    chat_id: str
+    api_base: str = "https://api.telegram.org"
+    token_env: str = "SHENAVA_TELEGRAM_TOKEN"
+    token_block: str | None = None
+    send_document: bool = True  # also send the HTML digest as a file
+    timeout: float = Field(default=30.0, gt=0)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "TelegramSettings | None":
+        """From SHENAVA_TELEGRAM_CHAT and SHENAVA_TELEGRAM_API; None if no chat."""
+        env = dict(os.environ if env is None else env)
+        if not env.get("SHENAVA_TELEGRAM_CHAT"):
+            return None
+        return cls(chat_id=env["SHENAVA_TELEGRAM_CHAT"],
+                   api_base=env.get("SHENAVA_TELEGRAM_API", "https://api.telegram.org"))
+
+
 class DigestSettings(_Strict):
     dir: Path = Path("reports")
     timezone: str = "Asia/Tehran"
     quotes_per_item: int = Field(default=3, ge=1, le=10)
+    # Delivery of each written digest; when absent, SHENAVA_SMTP_HOST / SHENAVA_TELEGRAM_CHAT turn it on.
+    email: EmailSettings | None = None
+    telegram: TelegramSettings | None = None
 
 
 class HttpSettings(_Strict):

@@ -266,3 +266,39 @@ def test_settings_from_env():
     assert (email.host, email.port, email.recipients, email.username) == ("mail.local", 587, ["b@x.ir", "c@x.ir"], "a")
     assert TelegramSettings.from_env(env).chat_id == "@team"
     assert EmailSettings.from_env({}) is None and TelegramSettings.from_env({}) is None
+
+
+def test_configured_telegram_delivery_runs_from_the_digest_command(tmp_path, secrets, capsys, monkeypatch):
+    """[digest.telegram] in the config: `shenava digest` writes the files, then sends them; --no-send does not."""
+    from shenava.cli import main
+
+    monkeypatch.delenv("SHENAVA_SMTP_HOST", raising=False)
+    config, store, _ = handmade.build(tmp_path)
+    store.close()
+    api = FakeBotAPI(TOKEN)
+    try:
+        path = tmp_path / "shenava.toml"
+        path.write_text(handmade.CONFIG + f'\n[digest.telegram]\nchat_id = "-100777"\napi_base = "{api.url}"\n',
+                        encoding="utf-8")
+        args = ["--config", str(path), "digest", "--brand", handmade.BRAND, "--date", "2026-11-20"]
+        assert main(args) == 0
+        assert [m for m, _ in api.calls] == ["sendMessage", "sendDocument"]
+        assert "sent by telegram" in capsys.readouterr().out
+        assert main(args + ["--no-send"]) == 0
+        assert len(api.calls) == 2
+    finally:
+        api.shutdown()
+        api.server_close()
+    assert_no_secret(secrets, capsys)
+
+
+def test_a_password_or_token_written_into_the_config_is_refused_without_repeating_it():
+    from shenava.config import parse_config
+    from shenava.errors import ConfigError
+
+    for section in (f'[digest.email]\nhost = "h"\nsender = "a@b.c"\nrecipients = ["x@y.z"]\npassword = "{PASSWORD}"\n',
+                    f'[digest.telegram]\nchat_id = "1"\ntoken = "{TOKEN}"\n'):
+        with pytest.raises(ConfigError) as err:
+            parse_config(section)
+        assert ("digest.email.password" in str(err.value) or "digest.telegram.token" in str(err.value))
+        assert PASSWORD not in str(err.value) and TOKEN not in str(err.value)
