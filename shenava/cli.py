@@ -105,31 +105,39 @@ def cmd_run(args: argparse.Namespace) -> int:
     return status
 
 
+def _model_settings(args: argparse.Namespace):
+    """(model settings, brands) of the config when there is one, else the shipped defaults."""
+    from shenava.config import DEFAULT_CONFIG_NAME, ModelSettings
+
+    if args.config or os.environ.get(CONFIG_ENV) or Path(DEFAULT_CONFIG_NAME).exists():
+        config = _config(args)
+        return config.model, config.brands
+    return ModelSettings(), []
+
+
 def cmd_classify(args: argparse.Namespace) -> int:
-    from shenava.config import ModelSettings
     from shenava.nlp.classifier.files import classify_file
 
-    if args.config or os.environ.get(CONFIG_ENV) or Path("shenava.toml").exists():
-        config = _config(args)
-        settings, brands = config.model, config.brands
-    else:
-        settings, brands = ModelSettings(), []
+    settings, brands = _model_settings(args)
     n = classify_file(Path(args.input), Path(args.output), settings, brands)
     print(f"classified {n} mentions -> {args.output}", file=sys.stderr)
     return 0
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from shenava.nlp.classifier.training import train_all
+    from shenava.nlp.classifier.training import TrainOptions, train_all
 
-    train_all(Path(args.data), Path(args.out) if args.out else None)
+    settings, _ = _model_settings(args)
+    options = TrainOptions(layers=args.layers, max_length=args.max_length)
+    train_all(Path(args.data), Path(args.out) if args.out else None, settings, options)
     return 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from shenava.nlp.classifier.evaluation import evaluate_all
 
-    table, _ = evaluate_all(Path(args.data))
+    settings, _ = _model_settings(args)
+    table, _ = evaluate_all(Path(args.data), settings)
     print(table)
     return 0
 
@@ -203,7 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="rebuild the classifier from ../shared/data and nlp/labels")
     p.add_argument("--data", default="../shared/data", help="labelled data folder (default: ../shared/data)")
-    p.add_argument("--out", help="where to write the trained model (default: the bundled model folder)")
+    p.add_argument("--out", help="where to write the trained model (default: the config's model.heads, "
+                                 "else the bundled model folder)")
+    p.add_argument("--layers", type=int, default=4,
+                   help="encoder layers kept (default 4; 0 = n-grams and cues only, no encoder)")
+    p.add_argument("--max-length", type=int, default=64, help="encoder tokens per text (default 64)")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help="print held-out metrics of the current classifier")

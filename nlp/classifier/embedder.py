@@ -111,6 +111,20 @@ def merge_lora(model: nn.Module, state: dict[str, torch.Tensor], rank: int, alph
             base.weight += (b @ a) * (alpha / rank)
 
 
+def _own_weights(model: nn.Module, skip: torch.Tensor | None = None) -> None:
+    """Copy the weights out of the memory-mapped checkpoint, so the mapping can be released.
+
+    from_pretrained leaves them as views of model.safetensors; reading the word table
+    for half() made 384 MB of the file resident, and it stayed resident for the life
+    of the process though only the float16 copy is used. `skip` (the word table) is
+    replaced by half() instead of copied, so it is never held twice.
+    """
+    with torch.no_grad():
+        for tensor in [*model.parameters(), *model.buffers()]:
+            if tensor is not skip:
+                tensor.data = tensor.data.clone()
+
+
 def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     m = mask.unsqueeze(-1).to(hidden.dtype)
     return (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
@@ -129,8 +143,10 @@ class Embedder:
         # (the 4-bit source values barely notice) and adding the float32 position
         # embeddings promotes the sum back to float32.
         words = model.get_input_embeddings()
-        if model.config.model_type == "xlm-roberta" and words.weight.dtype == torch.float32:
-            words.half()
+        halve = model.config.model_type == "xlm-roberta" and words.weight.dtype == torch.float32
+        _own_weights(model, skip=words.weight if halve else None)
+        if halve:
+            words.half()  # a new float16 tensor: the last view of the mapped file goes
         if quantize:
             with warnings.catch_warnings():  # torch deprecates eager quantization in favour of torchao
                 warnings.simplefilter("ignore")
