@@ -85,17 +85,19 @@ def main() -> int:
 
 
 def sweep(settings, texts: list[str]) -> None:
+    from shenava.nlp.classifier.bundle import load_bundle
     from shenava.nlp.classifier.embedder import Embedder
     from shenava.nlp.classifier.textprep import model_text
     from shenava.nlp.encoder import ensure_encoder
 
     prepared = [model_text(t) for t in texts]
     folder = ensure_encoder(settings)
-    print("  bare encoder, mentions/s (max_length %d):" % settings.max_length)
+    max_length = load_bundle(settings.heads).manifest.get("max_length", 64)  # what the shipped heads read
+    print("  bare encoder, mentions/s (max_length %d):" % max_length)
     for layers in (4, 6, 8, 12):
         row = []
         for quantize in (False, True):
-            emb = Embedder(folder, layers, settings.max_length, settings.batch_size, quantize=quantize)
+            emb = Embedder(folder, layers, max_length, settings.batch_size, quantize=quantize)
             emb.embed(prepared[:64])
             t0 = time.perf_counter()
             emb.embed(prepared)

@@ -38,7 +38,6 @@ path = "shenava.db"
 [model]
 threads = {threads}
 batch_size = {batch_size}
-max_length = {max_length}
 """
 SOURCE = BRANDS_TOML + file_source_toml("channel-export", "mentions.jsonl")
 
@@ -72,8 +71,8 @@ def load_average() -> str:
 def workdir(root: Path, n: int, args, seed: int) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     write_jsonl(root / "mentions.jsonl", mentions(n, seed=seed))
-    (root / "shenava.toml").write_text(CONFIG.format(threads=args.threads, batch_size=args.batch_size,
-                                                     max_length=args.max_length) + SOURCE, encoding="utf-8")
+    (root / "shenava.toml").write_text(CONFIG.format(threads=args.threads, batch_size=args.batch_size) + SOURCE,
+                                       encoding="utf-8")
     return root
 
 
@@ -149,11 +148,11 @@ def profile(root: Path, clf: CountingClassifier, top: int) -> str:
 WHERE = [
     ("collect: file connector + Mention rows", ("connectors/files.py", "_rows")),
     ("collect: upsert into SQLite", ("storage/store.py", "upsert_mentions")),
-    ("prepare: nlp.text.prepare (both calls)", ("nlp/text/__init__.py", "prepare")),
+    ("prepare: text forms + fingerprints (batch.py)", ("nlp/text/batch.py", "prepare_chunk")),
     ("prepare: brand matching", ("nlp/text/brands.py", "find")),
-    ("prepare: duplicate clusters (SimHash)", ("nlp/text/dedup.py", "add")),
+    ("prepare: duplicate clusters (MinHash/LSH)", ("nlp/text/dedup.py", "add")),
     ("tag: classifier.classify", ("nlp/classifier/model.py", "classify")),
-    ("tag:   encoder forward (int8 transformer)", ("nlp/classifier/embedder.py", "embed")),
+    ("tag:   encoder forward (transformer)", ("nlp/classifier/embedder.py", "embed")),
     ("tag:   tokenizer", ("transformers/tokenization_utils_base.py", "__call__")),
     ("tag:   classifier text prep (prepare() again + cues)", ("nlp/classifier/features.py", "prepare_texts")),
     ("tag:   n-gram features", ("sklearn/feature_extraction/text.py", "transform")),
@@ -168,7 +167,6 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads (model.threads); 1 measured 3x faster than 2 while other work runs")
     parser.add_argument("--batch-size", type=int, default=64, help="model.batch_size")
-    parser.add_argument("--max-length", type=int, default=128, help="model.max_length (tokens)")
     parser.add_argument("--profile-n", type=int, default=1500, help="mentions in the profiled run; 0 skips it")
     parser.add_argument("--top", type=int, default=25, help="profile entries printed")
     parser.add_argument("--dir", type=Path, default=None, help="work folder (default: a temporary one)")
@@ -180,16 +178,18 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="shenava-bench-") as tmp:
         base = args.dir or Path(tmp)
         root = workdir(base / "run", args.n, args, seed=11)
-        print(f"end to end: {args.n} new mentions, threads={args.threads}, batch_size={args.batch_size}, "
-              f"max_length={args.max_length}; cpus={os.cpu_count()}, load average at start {load_average()}")
-        settings = ModelSettings(threads=args.threads, batch_size=args.batch_size, max_length=args.max_length)
+        print(f"end to end: {args.n} new mentions, threads={args.threads}, batch_size={args.batch_size}; "
+              f"cpus={os.cpu_count()}, load average at start {load_average()}")
+        settings = ModelSettings(threads=args.threads, batch_size=args.batch_size)
         inner, t_load = timed(load_classifier, settings, [])
         clf = CountingClassifier(inner)
         clf.classify(["گرم کردن مدل"])  # first call pays lazy initialisation, not the benchmark
         clf.calls = clf.texts = 0
         load_peak = peak_mb()
-        print(f"  model {inner.model_version} loaded in {t_load:.1f} s; RSS {rss_mb():.0f} MB, "
-              f"peak so far {load_peak:.0f} MB")
+        manifest = inner.bundle.manifest  # the encoder reads what it was trained with, not model.max_length
+        print(f"  model {inner.model_version} ({manifest.get('layers')} layers, max_length "
+              f"{manifest.get('max_length')} tokens, quantize {manifest.get('quantize')}) loaded in {t_load:.1f} s; "
+              f"RSS {rss_mb():.0f} MB, peak so far {load_peak:.0f} MB")
 
         s = end_to_end(root, clf)
         total = s["collect"] + s["prepare"] + s["tag"]

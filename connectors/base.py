@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict
 
 from shenava.config import Config, HttpSettings, Source
+from shenava.connectors.http import HttpClient
+from shenava.connectors.robots import RobotsPolicy
 from shenava.mention import Mention
 
 
@@ -64,6 +66,22 @@ class Connector(ABC):
 
     def close(self) -> None:
         """Release network clients; called once collection is over."""
+
+
+class HttpConnector(Connector):
+    """A connector that fetches over HTTP: one client (rate limits, retries) for the run.
+    Sites it crawls (pages, feeds) are read only where their robots.txt allows."""
+
+    follows_robots: ClassVar[bool] = False
+
+    def __init__(self, *args: Any, **kw: Any):
+        super().__init__(*args, **kw)
+        self.client = HttpClient(self.http)
+        if self.follows_robots:
+            self.robots = RobotsPolicy(self.client, self.http.respect_robots)
+
+    def close(self) -> None:
+        self.client.close()
 
 
 def build_connector(config: Config, source: Source) -> Connector:

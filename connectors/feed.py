@@ -16,11 +16,9 @@ from zoneinfo import ZoneInfo
 from bs4 import BeautifulSoup
 from pydantic import Field, field_validator
 
-from shenava.connectors.base import Connector, ConnectorOptions, http_url
-from shenava.connectors.http import HttpClient
+from shenava.connectors.base import ConnectorOptions, HttpConnector, http_url
 from shenava.connectors.parsing import node_text, parse_when
 from shenava.connectors.registry import register
-from shenava.connectors.robots import RobotsPolicy
 from shenava.connectors.website import SEEN_LIMIT, seen_key
 from shenava.errors import LayoutChanged
 from shenava.mention import Mention
@@ -48,18 +46,12 @@ class FeedOptions(ConnectorOptions):
 
 
 @register
-class FeedConnector(Connector):
+class FeedConnector(HttpConnector):
     kind = "feed"
     Options = FeedOptions
     options: FeedOptions
 
-    def __init__(self, *args: Any, **kw: Any):
-        super().__init__(*args, **kw)
-        self.client = HttpClient(self.http)
-        self.robots = RobotsPolicy(self.client, self.http.respect_robots)
-
-    def close(self) -> None:
-        self.client.close()
+    follows_robots = True
 
     def collect(self, cursor: dict[str, Any]) -> Iterator[Mention]:
         feeds = {k: dict(v) for k, v in cursor.get("feeds", {}).items()}

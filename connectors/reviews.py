@@ -16,8 +16,8 @@ from typing import Any, Iterator
 
 from pydantic import Field, field_validator
 
-from shenava.connectors.base import Connector, ConnectorOptions, http_url
-from shenava.connectors.http import HttpClient, HttpStatusError
+from shenava.connectors.base import ConnectorOptions, HttpConnector, http_url
+from shenava.connectors.http import HttpStatusError
 from shenava.connectors.parsing import TEHRAN, parse_when
 from shenava.connectors.registry import register
 from shenava.errors import LayoutChanged, SourceUnavailable
@@ -34,18 +34,12 @@ class ReviewPage:
     last: bool
 
 
-class _PagedReviews(Connector):
+class _PagedReviews(HttpConnector):
     """One cursor entry per item: {"last", "oldest", "total", "resume"}."""
 
     first_page = 1
     options: Any
 
-    def __init__(self, *args: Any, **kw: Any):
-        super().__init__(*args, **kw)
-        self.client = HttpClient(self.http)
-
-    def close(self) -> None:
-        self.client.close()
 
     @abstractmethod
     def items(self) -> list[str]: ...

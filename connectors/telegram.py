@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
-from shenava.connectors.base import Connector, ConnectorOptions, http_url
-from shenava.connectors.http import HttpClient, HttpStatusError
+from shenava.connectors.base import ConnectorOptions, HttpConnector, http_url
+from shenava.connectors.http import HttpStatusError
 from shenava.connectors.registry import register
 from shenava.connectors.telegram_html import ChannelPage, TelegramPost, is_profile_page, parse_channel_page
 from shenava.errors import LayoutChanged, SourceUnavailable
@@ -55,15 +55,9 @@ class TelegramOptions(ConnectorOptions):
         return http_url(value).rstrip("/")
 
 
-class _TelegramWeb(Connector):
+class _TelegramWeb(HttpConnector):
     options: TelegramOptions
 
-    def __init__(self, *args: Any, **kw: Any):
-        super().__init__(*args, **kw)
-        self.client = HttpClient(self.http)
-
-    def close(self) -> None:
-        self.client.close()
 
     def read_channel_page(self, before: int | None) -> ChannelPage:
         channel = self.options.channel

@@ -31,11 +31,9 @@ import soupsieve
 from bs4 import BeautifulSoup, Tag
 from pydantic import Field, field_validator
 
-from shenava.connectors.base import Connector, ConnectorOptions, http_url
-from shenava.connectors.http import HttpClient
+from shenava.connectors.base import ConnectorOptions, HttpConnector, http_url
 from shenava.connectors.parsing import node_text, parse_relative, parse_when
 from shenava.connectors.registry import register
-from shenava.connectors.robots import RobotsPolicy
 from shenava.errors import LayoutChanged
 from shenava.mention import Mention
 
@@ -80,18 +78,12 @@ class WebsiteOptions(ConnectorOptions):
 
 
 @register
-class WebsiteConnector(Connector):
+class WebsiteConnector(HttpConnector):
     kind = "website"
     Options = WebsiteOptions
     options: WebsiteOptions
 
-    def __init__(self, *args: Any, **kw: Any):
-        super().__init__(*args, **kw)
-        self.client = HttpClient(self.http)
-        self.robots = RobotsPolicy(self.client, self.http.respect_robots)
-
-    def close(self) -> None:
-        self.client.close()
+    follows_robots = True
 
     def collect(self, cursor: dict[str, Any]) -> Iterator[Mention]:
         self._seen = list(cursor.get("seen", []))

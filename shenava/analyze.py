@@ -29,6 +29,9 @@ MAX_REUSE_BATCH = 4096
 # forward follows its original within days, and 20k is days of mentions even at 1M a
 # month; indexing the whole window made every run cost as much as the store is big.
 SEED_LIMIT = 20_000
+# Rows read at once when preparing over worker processes (then written BATCH at a
+# time); below batch.MIN_PARALLEL pending the work stays in this process.
+PARALLEL_READ = 8192
 # Clusters stay stable across runs by seeding the duplicate index with recent mentions.
 DEDUP_WINDOW = timedelta(days=30)
 
@@ -51,46 +54,62 @@ class AnalyzeReport:
 
 
 def prepare_pending(config: Config, store: Store, limit: int | None = None,
-                    progress: Callable[[int], None] | None = None) -> int:
-    from shenava.nlp.text import prepare
-    from shenava.nlp.text.brands import BrandMatcher
+                    progress: Callable[[int], None] | None = None, workers: int | None = None) -> int:
+    """Prepare mentions not yet prepared; over `workers` processes (default: up to 2)
+    when thousands are pending. Rows are still written and committed BATCH at a time."""
+    from shenava.nlp.text.batch import Preparer
 
     matcher = dedup = None  # built on the first pending batch: a run with nothing new costs nothing
     done = 0
-    while limit is None or done < limit:
-        size = BATCH if limit is None else min(BATCH, limit - done)
-        rows = store.db.execute("SELECT id, raw_text, brand, raw_hash FROM mentions WHERE content_hash IS NULL "
-                                "ORDER BY id LIMIT ?", [size]).fetchall()
-        if not rows:
-            break
-        matcher = matcher or BrandMatcher(config.brands)
-        dedup = dedup or _seeded_deduplicator(store)
-        prepared = [(mid, prepare(raw), brand, raw_hash) for mid, raw, brand, raw_hash in rows]
-        _seed_exact_copies(store, dedup, {p.content_hash for _, p, _, _ in prepared})
-        updates = []
-        for mid, p, brand, raw_hash in prepared:
-            matches = matcher.find(p.display)
-            if brand is None and matches:
-                own = [m for m in matches if not m.is_competitor]
-                brand = (own or matches)[0].brand
-            span = next((m for m in matches if m.brand == brand), None)
-            updates.append((
-                p.display, p.analysis, p.content_hash, p.language, brand,
-                json.dumps([span.start, span.end, span.span], ensure_ascii=False) if span else None,
-                json.dumps({"urls": p.urls, "mentions": p.mentions, "hashtags": p.hashtags,
-                            "phones_masked": p.phones, "cards_masked": p.cards}, ensure_ascii=False),
-                dedup.add(mid, p.analysis), mid, raw_hash))
-        with store.transaction() as db:
-            db.conn.executemany(
-                "UPDATE mentions SET display_text = ?, analysis_text = ?, content_hash = ?, language = ?, "
-                "brand = ?, brand_span = ?, entities = ?, cluster_id = ?, tagged_by = NULL "
-                # A collect may have stored an edit since the read: that text is prepared next round.
-                "WHERE id = ? AND raw_hash = ?", updates)
-        crash_point("analyze.prepared_batch")
-        done += len(rows)
-        if progress:
-            progress(len(rows))
+    with Preparer(workers) as preparer:
+        # Read enough rows at once for the workers to be worth it; one process reads BATCH.
+        read = BATCH if preparer.workers < 2 else PARALLEL_READ
+        while limit is None or done < limit:
+            size = read if limit is None else min(read, limit - done)
+            rows = store.db.execute("SELECT id, raw_text, brand, raw_hash FROM mentions WHERE content_hash IS NULL "
+                                    "ORDER BY id LIMIT ?", [size]).fetchall()
+            if not rows:
+                break
+            matcher = matcher or _brand_matcher(config)
+            dedup = dedup or _seeded_deduplicator(store)
+            prepared = preparer([raw for _, raw, _, _ in rows])
+            for start in range(0, len(rows), BATCH):
+                _write_prepared(store, rows[start:start + BATCH], prepared[start:start + BATCH], matcher, dedup)
+                done += len(rows[start:start + BATCH])
+                if progress:
+                    progress(len(rows[start:start + BATCH]))
     return done
+
+
+def _brand_matcher(config: Config):
+    from shenava.nlp.text.brands import BrandMatcher
+
+    return BrandMatcher(config.brands)
+
+
+def _write_prepared(store: Store, rows: list, prepared: list, matcher, dedup) -> None:
+    """Brand, cluster and entities of one BATCH of prepared rows, committed together."""
+    _seed_exact_copies(store, dedup, {p.content_hash for p, _ in prepared})
+    updates = []
+    for (mid, _, brand, raw_hash), (p, fp) in zip(rows, prepared):
+        matches = matcher.find(p.display)
+        if brand is None and matches:
+            own = [m for m in matches if not m.is_competitor]
+            brand = (own or matches)[0].brand
+        span = next((m for m in matches if m.brand == brand), None)
+        updates.append((
+            p.display, p.analysis, p.content_hash, p.language, brand,
+            json.dumps([span.start, span.end, span.span], ensure_ascii=False) if span else None,
+            json.dumps({"urls": p.urls, "mentions": p.mentions, "hashtags": p.hashtags,
+                        "phones_masked": p.phones, "cards_masked": p.cards}, ensure_ascii=False),
+            dedup.add(mid, p.analysis, fp), mid, raw_hash))
+    with store.transaction() as db:
+        db.conn.executemany(
+            "UPDATE mentions SET display_text = ?, analysis_text = ?, content_hash = ?, language = ?, "
+            "brand = ?, brand_span = ?, entities = ?, cluster_id = ?, tagged_by = NULL "
+            # A collect may have stored an edit since the read: that text is prepared next round.
+            "WHERE id = ? AND raw_hash = ?", updates)
+    crash_point("analyze.prepared_batch")
 
 
 def _seeded_deduplicator(store: Store):
@@ -104,8 +123,7 @@ def _seeded_deduplicator(store: Store):
     since = _window_start(store)
     rows = store.db.execute("SELECT id, analysis_text, cluster_id FROM mentions WHERE content_hash IS NOT NULL "
                             "AND published_at >= ? ORDER BY id DESC LIMIT ?", [since, SEED_LIMIT]).fetchall()
-    for mid, text, cluster in reversed(rows):
-        dedup.seed(mid, text or "", cluster)
+    dedup.seed_many((mid, text or "", cluster) for mid, text, cluster in reversed(rows))
     return dedup
 
 
@@ -118,10 +136,9 @@ def _seed_exact_copies(store: Store, dedup, hashes: set[str]) -> None:
     """Seed the earliest stored mention of the window with each of these content hashes (an exact copy)."""
     marks = ",".join("?" * len(hashes))
     # Bare columns with min(): SQLite takes them from the row holding the minimum.
-    for mid, text, cluster in store.db.execute(
-            f"SELECT min(id), analysis_text, cluster_id FROM mentions WHERE content_hash IN ({marks}) "
-            f"AND published_at >= ? GROUP BY content_hash ORDER BY 1", [*hashes, _window_start(store)]):
-        dedup.seed(mid, text or "", cluster)
+    dedup.seed_many((mid, text or "", cluster) for mid, text, cluster in store.db.execute(
+        f"SELECT min(id), analysis_text, cluster_id FROM mentions WHERE content_hash IN ({marks}) "
+        f"AND published_at >= ? GROUP BY content_hash ORDER BY 1", [*hashes, _window_start(store)]))
 
 
 # Mentions to tag: prepared, and the model version that tagged the current text (if any) is not this one.

@@ -63,6 +63,14 @@ def test_queries_cross_scripts_and_registers(store, query, expected):
     assert ids(search(store, query)) == expected
 
 
+def test_only_the_newest_matches_are_ranked(store):
+    # The window keeps search fast on a big store; within it, BM25 order as before.
+    assert ids(search(store, "پشتیبانی*", recent=2)) == [4, 5]
+    assert ids(search(store, "نمیخرم", brand="تازه‌رس", recent=1)) == [2]
+    hits = search(store, "kheili", recent=50)
+    assert [h.rank for h in hits] == sorted(h.rank for h in hits)
+
+
 def test_hits_carry_a_marked_snippet_and_a_rank(store):
     [hit] = search(store, "رایگان")
     assert "[رایگان]" in hit.snippet and hit.permalink == "https://t.me/x/6" and isinstance(hit.rank, float)

@@ -20,6 +20,7 @@ from shenava.nlp.text.lexicon import persian_words
 LATIN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?", re.IGNORECASE)
 
 
+@lru_cache(maxsize=65536)  # language id asks it of every Latin word, most of them again and again
 def skeleton(word: str) -> str:
     """Fold the spelling variants of one Finglish word onto one key."""
     w = word.lower().replace("'", "")
