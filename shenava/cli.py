@@ -133,7 +133,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     from shenava.nlp.classifier.training import TrainOptions, train_all
 
     settings, _ = _model_settings(args)
-    options = TrainOptions(layers=args.layers, max_length=args.max_length)
+    options = TrainOptions(layers=args.layers, max_length=args.max_length,
+                           finetune=args.finetune_minutes > 0, finetune_minutes=args.finetune_minutes)
     train_all(Path(args.data), Path(args.out) if args.out else None, settings, options)
     return 0
 
@@ -229,6 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layers", type=int, default=4,
                    help="encoder layers kept (default 4; 0 = n-grams and cues only, no encoder)")
     p.add_argument("--max-length", type=int, default=64, help="encoder tokens per text (default 64)")
+    p.add_argument("--finetune-minutes", type=float, default=0,
+                   help="first fine-tune LoRA adapters on the encoder for this long (default 0: frozen encoder)")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help="print held-out metrics of the current classifier")

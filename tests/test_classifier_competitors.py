@@ -19,6 +19,12 @@ BRANDS = [Brand(name="تپسی‌فود", aliases=["tapsifood"],
     # a configured competitor, written with a plain space instead of the half-space
     ("اسنپ فود خیلی سریع‌تر می‌رسونه", "negative", [("اسنپ‌فود", "worse")]),
     ("snappfood hamishe zoodtar miare", "negative", [("اسنپ‌فود", "worse")]),
+    ("سرعتش تو مرکز شهر با ایرانسل تقریبا یکیه", "positive", [("ایرانسل", "equal")]),
+    ("کارمزداش از بانک سامان دو برابره", "negative", [("بانک سامان", "worse")]),
+    ("با دوربین کنون اصلا قابل مقایسه نیست", "negative", [("دوربین کنون", "worse")]),
+    # the usual and a demonstrative are not competitors
+    ("نون این بار از حد معمول کوچیکتر بود", "negative", []),
+    ("یه دوربین قدیمی دارم که بهتر از اینه", "negative", []),
     # our own brand is never its own competitor
     ("تپسی‌فود از همه بهتره", "positive", []),
 ])

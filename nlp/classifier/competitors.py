@@ -29,6 +29,8 @@ _WORSE = ("بدتر", "ضعیف تر", "ضعیفتر", "کندتر", "کند ت�
 _EQUAL = ("فرقی نداره", "فرقی نمیکنه", "فرقی نمی کنه", "فرقی ندارن", "تفاوتی نداره", "عملا یکیه", "یکیه",
           "یکی است", "برابر", "نه بهتر", "نه بدتر", "هیچ فرقی", "فرقی نکرده", "هم سطح", "همونقدر", "همون کیفیت", "مثل هم", "farghi nadare", "farghi nadaran", "yekie")
 _SELF = {"این", "اون", "آن", "ش", "این یکی", "اینها", "اینا", "همین", "خودش", "اینو", "اون یکی", "شما", "اینجا",
+         "اینه", "اونه", "اینم", "اونم", "اینجوری", "حد معمول", "حد معموله", "حد انتظار", "انتظار", "انتظارم",
+         "توقع", "توقعم", "تصور", "تصورم", "حد", "حدی", "قبلش", "اونی", "چیزی",
          "همه", "همه جا", "همشون", "همه اونا", "خیلی ها", "خیلیا", "in", "inja", "oon", "shoma", "hame"}
 _STOP = {
     "خیلی", "بسیار", "واقعا", "کلا", "اصلا", "یه", "یک", "کمی", "کم", "بیشتر", "کاملا", "حتی", "هم", "که", "و",
@@ -53,10 +55,13 @@ _MARKERS = [re.compile(rf"(?<!\w){m}\s+(?P<tail>[^.!؟?،,;\n]+)") for m in _LEA
     re.compile(r"(?<!\w)\w+(?: ?تر) از\s+(?P<tail>[^.!؟?،,;\n]+)"),
     re.compile(r"(?<!\w)\w*tar(?:e)? az\s+(?P<tail>[^.!؟?،,;\n]+)"),
     re.compile(r"(?<!\w)از\s+(?P<tail>[^.!؟?،,;\n]{1,60}?)\s+(?:\w+ )?(?:\w*تر|کم نداره)(?:ه|ن|ند|یم|ی| است| بود| هست)?(?!\w)"),
+    re.compile(r"(?<!\w)از\s+(?P<tail>[^.!؟?،,;\n]{1,40}?)\s+(?:دو|سه|چند) ?برابر(?:ه| است| بود)?(?!\w)"),
     re.compile(r"(?<!\w)az\s+(?P<tail>[^.!؟?،,;\n]{1,60}?)\s+(?:\w+ )?(?:\w*tar|kam nadare)(?:e|an|and)?(?!\w)"),
     re.compile(r"(?<!\w)(?:مثل|مثله|عین|شبیه)\s+(?P<tail>[^.!؟?،,;\n]{1,40}?)\s+(?:نیست|نبود|نمیشه|هست|است|بود)"),
     re.compile(r"(?<!\w)(?:همون|همان) کیفیت\s+(?P<tail>[^.!؟?،,;\n]{1,40}?)\s+(?:رو|را)"),
     re.compile(r"(?<!\w)با\s+(?P<tail>[^.!؟?،,;\n]{1,40}?)\s+(?:هیچ |اصلا )?(?:فرقی|تفاوتی)"),
+    re.compile(r"(?<!\w)با\s+(?P<tail>[^.!؟?،,;\n]{1,40}?)\s+(?:تقریبا |عملا |دقیقا )?(?:یکیه|یکی است|برابره|یکسانه|یکسان است)"),
+    re.compile(r"(?<!\w)با\s+(?P<tail>[^.!؟?،,;\n]{1,40}?)\s+(?:اصلا |هیچ جوره |به هیچ عنوان )?قابل (?:مقایسه|قیاس) نیست"),
     re.compile(r"(?<!\w)ba\s+(?P<tail>[^.!؟?،,;\n]{1,40}?)\s+(?:moghayese|farghi)"),
 ]
 # Name + comparative at the head of a clause: «رونیکس خیلی از این بهتره», «سفارش قبلی خیلی بهتر بود».
@@ -127,6 +132,8 @@ class CompetitorFinder:
     @staticmethod
     def _direction(text: str, start: int, end: int, sentiment: str) -> str:
         after = text[end:end + 60]
+        if re.match(r"\s*(?:دو|سه|چند) ?برابر", after):  # twice the fee is worse, twice the speed better
+            return "worse" if sentiment in ("negative", "mixed") else "better"
         # «از X بهتره»: the comparative describes our subject; «X بهتره»: it describes X.
         subject_first = bool(_MARKER_BEFORE.search(text[max(0, start - 20):start]))
         # The comparative nearest after the name decides («از X بهتره، ولی گرون‌تر شده» is better).
