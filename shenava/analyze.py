@@ -55,8 +55,9 @@ class AnalyzeReport:
 
 def prepare_pending(config: Config, store: Store, limit: int | None = None,
                     progress: Callable[[int], None] | None = None, workers: int | None = None) -> int:
-    """Prepare mentions not yet prepared; over `workers` processes (default: up to 2)
-    when thousands are pending. Rows are still written and committed BATCH at a time."""
+    """Prepare mentions not yet prepared, fingerprints hashed per batch; with `workers` > 1
+    (default: batch.DEFAULT_WORKERS) over that many processes when thousands are
+    pending. Rows are still written and committed BATCH at a time."""
     from shenava.nlp.text.batch import Preparer
 
     matcher = dedup = None  # built on the first pending batch: a run with nothing new costs nothing
