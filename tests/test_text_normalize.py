@@ -140,3 +140,14 @@ def test_a_brand_mention_survives_preparation(before, after, alias):
         return
     found = {m.brand for m in matcher.find(prepare(text).display)}
     assert found & {"تازه‌رس", "سبدچی"}
+
+
+@pytest.mark.parametrize("text, urls", [
+    ("WWW.#A", []),                                   # «www.» before a hashtag is not a link (found by hypothesis)
+    ("سایتشون www.digikala.com/x هست", ["www.digikala.com/x"]),
+    ("WWW.Example.ir", ["WWW.Example.ir"]),
+])
+def test_www_needs_a_host_after_it(text, urls):
+    p = prepare(text)
+    assert p.urls == urls
+    assert prepare(p.analysis).analysis == p.analysis

@@ -18,7 +18,7 @@ _TLDS = "ir|com|net|org|io|co|me|app|shop|info|biz|dev|ai|store|online|site"
 # part of it (and would otherwise ride along untouched into the display text).
 _NOT_IN_URL = r"\s<>\"'«»\[\]{}|\\^`\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff"
 _URL = (
-    rf"(?:https?://|www\.)[^{_NOT_IN_URL}]+"
+    rf"(?:https?://|www\.(?=[a-z0-9]))[^{_NOT_IN_URL}]+"
     rf"|(?<![@\w.\-])[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:{_TLDS})(?![\w\-])(?:/[^{_NOT_IN_URL}]*)?"
 )
 _MENTION = r"(?<![\w@.])@[a-z0-9_](?:[a-z0-9_.]{0,30}[a-z0-9_])?"
