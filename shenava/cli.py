@@ -227,8 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default="../shared/data", help="labelled data folder (default: ../shared/data)")
     p.add_argument("--out", help="where to write the trained model (default: the config's model.heads, "
                                  "else the bundled model folder)")
-    p.add_argument("--layers", type=int, default=4,
-                   help="encoder layers kept (default 4; 0 = n-grams and cues only, no encoder)")
+    p.add_argument("--layers", type=int, default=2,
+                   help="encoder layers kept (default 2; 0 = n-grams and cues only, no encoder)")
     p.add_argument("--max-length", type=int, default=64, help="encoder tokens per text (default 64)")
     p.add_argument("--finetune-minutes", type=float, default=0,
                    help="first fine-tune LoRA adapters on the encoder for this long (default 0: frozen encoder)")
