@@ -68,3 +68,26 @@ def test_clusters_stay_stable_across_runs_when_seeded():
     second = Deduplicator()
     second.seed(10, prepare(FORWARD).analysis, cluster)
     assert second.add(99, prepare(FORWARD + " 🙄").analysis) == cluster
+
+
+def test_slip_index_agrees_with_the_one_slip_rule():
+    from hypothesis import given, settings, strategies as st
+
+    from shenava.nlp.text.brands import _one_slip
+
+    matcher = BrandMatcher(BRANDS)
+    targets = [t for t, *_ in matcher._fuzzy]
+    assert targets  # the fixture has long names, so the index is exercised
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.sampled_from(targets), st.integers(0, 12), st.sampled_from("تازهرسبدچیxyz"),
+           st.sampled_from(["drop", "add", "change", "keep", "other"]))
+    def check(target, at, letter, how):
+        at = at % len(target)
+        word = {"drop": target[:at] + target[at + 1:], "add": target[:at] + letter + target[at:],
+                "change": target[:at] + letter + target[at + 1:], "keep": target,
+                "other": letter * len(target)}[how]
+        expected = next((i for i, t in enumerate(targets) if _one_slip(word, t)), None)
+        assert matcher._first_slip(word) == expected
+
+    check()

@@ -38,6 +38,18 @@ def _fold(text: str) -> str:
     return _DIACRITICS.sub("", text.translate(_FOLD)).lower()
 
 
+_FOLDED_CHARS: dict[str, str] = {}
+
+
+def _fold_char(ch: str) -> str:
+    # find() folds text a character at a time to keep the way back to the original
+    # span; a text has few distinct characters, so each is folded once per process.
+    folded = _FOLDED_CHARS.get(ch)
+    if folded is None:
+        folded = _FOLDED_CHARS[ch] = _fold(ch)
+    return folded
+
+
 def _alias_pattern(alias: str) -> str:
     parts = [p for p in _SEPARATORS.split(_fold(alias)) if p]
     letters = [re.escape(ch) for ch in "".join(parts)]
@@ -74,6 +86,10 @@ class BrandMatcher:
     def __init__(self, brands: Iterable[Brand]):
         self._entries: list[tuple[re.Pattern, str, str, bool, str | None]] = []
         self._fuzzy: list[tuple[str, str, str, bool, str | None]] = []
+        # Every one-letter slip of every long alias, keyed so a word finds its aliases by lookups
+        # rather than by comparing it with each alias (a symmetric-delete index).
+        self._slips: dict[tuple, list[int]] = {}
+        self._slip_lengths: set[int] = set()  # a slip changes a name's length by one at most
         for brand in brands:
             self._add(brand.name, brand.all_aliases(), False, None)
             for rival in brand.competitors:
@@ -88,12 +104,33 @@ class BrandMatcher:
             folded = _SEPARATORS.sub("", _fold(alias))
             if len(folded) >= self.FUZZY_MIN_LENGTH and " " not in alias.strip():
                 self._fuzzy.append((folded, alias, name, is_competitor, owner))
+                self._index_slips(folded, len(self._fuzzy) - 1)
+
+    def _index_slips(self, target: str, idx: int) -> None:
+        self._slip_lengths.update((len(target) - 1, len(target), len(target) + 1))
+        self._slips.setdefault(("added", target), []).append(idx)
+        for i in range(len(target)):
+            rest = target[:i] + target[i + 1:]
+            self._slips.setdefault(("dropped", rest), []).append(idx)
+            self._slips.setdefault(("changed", i, rest), []).append(idx)
+
+    def _first_slip(self, word: str) -> int | None:
+        """Index of the first fuzzy alias `word` is one letter away from (see _one_slip)."""
+        if len(word) not in self._slip_lengths:
+            return None
+        hits = set(self._slips.get(("dropped", word), ()))
+        for i in range(len(word)):
+            rest = word[:i] + word[i + 1:]
+            hits.update(self._slips.get(("added", rest), ()))
+            hits.update(self._slips.get(("changed", i, rest), ()))
+        hits = [h for h in hits if self._fuzzy[h][0] != word]
+        return min(hits) if hits else None
 
     def find(self, text: str) -> list[BrandMatch]:
         # Fold character by character, remembering where each folded character came from.
         pieces, index = [], []
         for i, ch in enumerate(text):
-            f = _fold(ch)
+            f = _fold_char(ch)
             pieces.append(f)
             index.extend([i] * len(f))
         folded = "".join(pieces)
@@ -114,11 +151,10 @@ class BrandMatcher:
             for a, b in windows:
                 if any(s < b and a < e for s, e in taken):
                     continue
-                candidate = _SEPARATORS.sub("", folded[a:b])
-                for target, alias, name, is_competitor, owner in self._fuzzy:
-                    if _one_slip(candidate, target):
-                        start, end = index[a], index[b - 1] + 1
-                        taken.append((a, b))
-                        matches.append(BrandMatch(name, alias, is_competitor, owner, start, end, text[start:end]))
-                        break
+                hit = self._first_slip(_SEPARATORS.sub("", folded[a:b]))
+                if hit is not None:
+                    _, alias, name, is_competitor, owner = self._fuzzy[hit]
+                    start, end = index[a], index[b - 1] + 1
+                    taken.append((a, b))
+                    matches.append(BrandMatch(name, alias, is_competitor, owner, start, end, text[start:end]))
         return sorted(matches, key=lambda b: b.start)
