@@ -50,10 +50,10 @@ class CountingClassifier:
         self.model_version = inner.model_version
         self.calls = self.texts = 0
 
-    def classify(self, texts, progress=None):
+    def classify(self, texts, progress=None, analysis=None):
         self.calls += 1
         self.texts += len(texts)
-        return self.inner.classify(texts, progress)
+        return self.inner.classify(texts, progress, analysis)
 
 
 def rss_mb() -> float:

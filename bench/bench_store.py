@@ -240,9 +240,9 @@ class Relabelled:
         self.inner = inner
         self.calls = 0
 
-    def classify(self, texts, progress=None):
+    def classify(self, texts, progress=None, analysis=None):
         self.calls += 1
-        return self.inner.classify(texts, progress)
+        return self.inner.classify(texts, progress, analysis)
 
 
 def scheduled_runs(path: Path, work: Path, new: int, clf, runs: int = 2) -> list[str]:

@@ -39,7 +39,8 @@ DEDUP_WINDOW = timedelta(days=30)
 class Classifier(Protocol):
     model_version: str
 
-    def classify(self, texts: list[str], progress: Callable[[int], None] | None = None) -> list[dict]: ...
+    def classify(self, texts: list[str], progress: Callable[[int], None] | None = None,
+                 analysis: list[str] | None = None) -> list[dict]: ...
 
 
 @dataclass
@@ -146,7 +147,7 @@ def _seed_exact_copies(store: Store, dedup, hashes: set[str]) -> None:
 # Through the tagged_by index each query reads only pending rows, in id order after a cursor; the
 # planner, seeing few distinct values there, would rather walk the whole table (100x slower).
 _PENDING = """
-SELECT m.id, m.content_hash, m.raw_text, EXISTS (
+SELECT m.id, m.content_hash, m.raw_text, m.analysis_text, EXISTS (
   SELECT 1 FROM analyses a WHERE a.mention_id = m.id AND a.model_version = :version
   AND a.content_hash = m.content_hash) AS done
 FROM mentions m INDEXED BY idx_mentions_tagged_by
@@ -183,23 +184,25 @@ def tag_pending(store: Store, classifier: Classifier, limit: int | None = None,
             if not rows:
                 break
             after = rows[-1][0]
-            todo = [(mid, h, raw) for mid, h, raw, done in rows if not done]
-            known = _cached(store, version, {h for _, h, _ in todo})
+            todo = [(mid, h, raw, analysis) for mid, h, raw, analysis, done in rows if not done]
+            known = _cached(store, version, {h for _, h, _, _ in todo})
             fresh = {}
-            for _, content_hash, raw in todo:
+            for _, content_hash, raw, analysis in todo:
                 if content_hash not in known and content_hash not in fresh:
-                    fresh[content_hash] = raw
+                    fresh[content_hash] = (raw, analysis)
             if fresh:
-                results = classifier.classify(list(fresh.values()))
+                # The stored analysis text is what the model reads; passing it spares preparing it again.
+                results = classifier.classify([raw for raw, _ in fresh.values()],
+                                              analysis=[a for _, a in fresh.values()])
                 known.update({h: _row(r) for h, r in zip(fresh, results)})
             batch = BATCH if fresh else min(2 * batch, MAX_REUSE_BATCH)
             now = utcnow()
             with store.transaction() as db:
                 db.conn.executemany(_INSERT_ANALYSIS, [
-                    (mid, version, h, now, *(known[h][c] for c in _COLUMNS)) for mid, h, _ in todo])
+                    (mid, version, h, now, *(known[h][c] for c in _COLUMNS)) for mid, h, _, _ in todo])
                 crash_point("analyze.tagging")
                 db.conn.executemany("UPDATE mentions SET tagged_by = ? WHERE id = ? AND content_hash = ?",
-                                    [(version, mid, h) for mid, h, _, _ in rows])
+                                    [(version, mid, h) for mid, h, _, _, _ in rows])
             crash_point("analyze.tagged_batch")
             tagged += len(fresh)
             reused += len(todo) - len(fresh)

@@ -28,7 +28,7 @@ class Counting:
         self.model_version = version
         self.texts: list[str] = []
 
-    def classify(self, texts, progress=None):
+    def classify(self, texts, progress=None, analysis=None):
         self.texts += texts
         return [{"sentiment": "negative", "sentiment_scores": {"negative": 0.9}, "complaint": "سرد" in t,
                  "complaint_categories": [], "suggestion": False, "comparison": False, "competitors": [],

@@ -90,3 +90,14 @@ def test_progress_counts_every_text(clf):
     seen = []
     clf.classify(TEXTS, progress=seen.append)
     assert sum(seen) == len(TEXTS)
+
+
+def test_given_analysis_text_gives_the_same_tags(clf):
+    """The pipeline passes the stored analysis form; the result must be what classifying the raw text gives."""
+    from shenava.nlp.text import prepare
+
+    texts = ["غذا سرد رسيد و پيك هم يك ساعت دير اومد 😡 ديگه سفارش نميدم", "kheili khoob bood mersi 🙏",
+             "نسبت به مدل قبلی باتریش ضعیف‌تره، کاش شارژر هم داشت", "کسی میدونه گارانتی داره؟ ۰۹۱۲۱۲۳۴۵۶۷"]
+    assert clf.classify(texts, analysis=[prepare(t).analysis for t in texts]) == clf.classify(texts)
+    with pytest.raises(ValueError, match="2 analysis texts for 4 texts"):
+        clf.classify(texts, analysis=["a", "b"])

@@ -150,7 +150,7 @@ class FakeClassifier:
     def __init__(self) -> None:
         self.texts: list[str] = []
 
-    def classify(self, texts: list[str], progress=None) -> list[dict]:
+    def classify(self, texts: list[str], progress=None, analysis=None) -> list[dict]:
         self.texts += texts
         return [fake_tags(t) for t in texts]
 

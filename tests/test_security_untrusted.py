@@ -42,7 +42,7 @@ class AllComplaints(FakeClassifier):
 
     model_version = "hostile-v1"
 
-    def classify(self, texts, progress=None):
+    def classify(self, texts, progress=None, analysis=None):
         return [{**tags, "sentiment": "negative", "sentiment_scores": {"negative": 0.9}, "complaint": True,
                  "complaint_categories": ["delivery"], "question": True} for tags in super().classify(texts)]
 

@@ -12,7 +12,7 @@ from shenava.nlp.classifier.competitors import CompetitorFinder
 from shenava.nlp.classifier.cues import FEATURE_NAMES, cue_features
 from shenava.nlp.classifier.embedder import Embedder
 from shenava.nlp.classifier.heads import Blocks
-from shenava.nlp.classifier.textprep import fold, model_text
+from shenava.nlp.classifier.textprep import analysis_backend, fold, model_text
 
 
 @dataclass
@@ -24,8 +24,11 @@ class Prepared:
 _FINDER = CompetitorFinder()
 
 
-def prepare_texts(texts: list[str]) -> Prepared:
-    analysis = [model_text(t) for t in texts]
+def prepare_texts(texts: list[str], analysis: list[str] | None = None) -> Prepared:
+    if analysis is None or analysis_backend() != "prepare":
+        analysis = [model_text(t) for t in texts]
+    else:
+        analysis = [(a or "").strip() for a in analysis]
     rows = []
     for a in analysis:
         folded = fold(a)

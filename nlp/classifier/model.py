@@ -31,17 +31,22 @@ class Classifier:
         encoder_tag = "" if settings.encoder == bundle.manifest.get("encoder", "e5-small") else f"+{settings.encoder}"
         self.model_version = f"shenava-{bundle.version}-L{bundle.manifest.get('layers')}{encoder_tag}"
 
-    def classify(self, texts: list[str], progress: Callable[[int], None] | None = None) -> list[dict]:
+    def classify(self, texts: list[str], progress: Callable[[int], None] | None = None,
+                 analysis: list[str] | None = None) -> list[dict]:
+        """Tag `texts`; `analysis`, when given, is each text's analysis form (nlp.text.prepare), already made."""
         texts = ["" if t is None else str(t) for t in texts]
+        if analysis is not None and len(analysis) != len(texts):
+            raise ValueError(f"{len(analysis)} analysis texts for {len(texts)} texts")
         results: list[dict] = []
         step = max(512, self.settings.batch_size * 8)
         for start in range(0, len(texts), step):
-            results += self._classify_chunk(texts[start:start + step], progress)
+            results += self._classify_chunk(texts[start:start + step], progress,
+                                            None if analysis is None else analysis[start:start + step])
             _release_freed_memory()
         return results
 
-    def _classify_chunk(self, texts: list[str], progress) -> list[dict]:
-        prepared = prepare_texts(texts)
+    def _classify_chunk(self, texts: list[str], progress, analysis: list[str] | None) -> list[dict]:
+        prepared = prepare_texts(texts, analysis)
         blocks = blocks_for(prepared, self.bundle.vectorizer, self.embedder,
                             progress=progress if self.embedder else None)
         if self.embedder is None and progress:
