@@ -88,6 +88,7 @@ def test_train_then_evaluate_ngrams_only(tmp_path):
     assert good["sentiment"] == "positive" and bad["sentiment"] == "negative"
     table, metrics = evaluate_all(data_dir, ModelSettings(heads=out), dataset=dataset)
     assert "snappfood" in table and "complaint" in metrics
+    assert "our own written texts" in table and metrics["written_texts"]["hand.sentiment"]["n"] > 0
     assert (out / "metrics.json").exists()
     # Retraining the same data gives the same files, hence the same version (skip-by-hash relies on it).
     again = train_all(data_dir, tmp_path / "model2", options=TrainOptions(layers=0, cache=False), dataset=dataset,
