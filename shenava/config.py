@@ -99,6 +99,13 @@ class TelegramSettings(_Strict):
     send_document: bool = True  # also send the HTML digest as a file
     timeout: float = Field(default=30.0, gt=0)
 
+    @field_validator("api_base")
+    @classmethod
+    def _http_base(cls, value: str) -> str:
+        if not re.fullmatch(r"https?://[^\s/?#]+(?::\d+)?/?", value):
+            raise ValueError("must be an http(s) address with no path, like https://api.telegram.org")
+        return value.rstrip("/")
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "TelegramSettings | None":
         """From SHENAVA_TELEGRAM_CHAT and SHENAVA_TELEGRAM_API; None if no chat."""

@@ -302,3 +302,13 @@ def test_a_password_or_token_written_into_the_config_is_refused_without_repeatin
             parse_config(section)
         assert ("digest.email.password" in str(err.value) or "digest.telegram.token" in str(err.value))
         assert PASSWORD not in str(err.value) and TOKEN not in str(err.value)
+
+
+@pytest.mark.parametrize("base", ["file:///etc/passwd", f"https://api.telegram.org/bot{TOKEN}", "api.telegram.org"])
+def test_telegram_api_base_must_be_a_bare_http_address(base):
+    from shenava.config import parse_config
+    from shenava.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="digest.telegram.api_base: .*http") as err:
+        parse_config(f'[digest.telegram]\nchat_id = "1"\napi_base = "{base}"\n')
+    assert TOKEN not in str(err.value)
