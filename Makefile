@@ -19,6 +19,8 @@ export TRANSFORMERS_OFFLINE := 1
 .PHONY: install demo test bench serve stop train evaluate clean
 
 install: $(STAMP)
+	@# Prefect makes its home folder but not the folders above it (.cache/ on a fresh clone).
+	@mkdir -p "$(PREFECT_HOME)"
 
 $(STAMP): pyproject.toml setup.py constraints.txt
 	@command -v uv >/dev/null || $(PYTHON) -m pip install -q uv
