@@ -101,3 +101,17 @@ def test_given_analysis_text_gives_the_same_tags(clf):
     assert clf.classify(texts, analysis=[prepare(t).analysis for t in texts]) == clf.classify(texts)
     with pytest.raises(ValueError, match="2 analysis texts for 4 texts"):
         clf.classify(texts, analysis=["a", "b"])
+
+
+def test_mixed_only_when_neither_side_dominates(clf):
+    """The guide's own examples: balanced praise and criticism is mixed; one small flaw in a glowing review is not."""
+    mixed, glowing = clf.classify(["طعمش خوبه ولی بسته‌بندی افتضاح بود", "کیفیتش عالیه، واقعا راضیم 👌"])
+    assert mixed["sentiment"] == "mixed"
+    assert glowing["sentiment"] == "positive"
+
+
+def test_sentiment_is_always_the_highest_score(clf, results):
+    for text, r in results.items():
+        scores = r["sentiment_scores"]
+        assert r["sentiment"] == max(scores, key=scores.get), text
+        assert abs(sum(scores.values()) - 1) < 0.02, text

@@ -54,21 +54,29 @@ class Classifier:
         heads = self.bundle.heads
         sent = heads["sentiment"].proba(blocks)
         binary = {tag: heads[tag].proba(blocks)[:, 1] for tag in BINARY_TAGS}
+        mixed = heads["mixed"].proba(blocks)[:, 1] if "mixed" in heads else np.zeros(len(texts))
         rec = heads["recommendation"].proba(blocks)
         cats = {c: heads[f"category_{c}"].proba(blocks)[:, 1] for c in CATEGORIES if f"category_{c}" in heads}
         out, pending = [], []
         for i, text in enumerate(texts):
             result, requests = self._one(text, sent[i], {t: float(binary[t][i]) for t in BINARY_TAGS}, rec[i],
-                                         {c: float(p[i]) for c, p in cats.items()})
+                                         {c: float(p[i]) for c, p in cats.items()}, float(mixed[i]))
             out.append(result)
             pending += [(result, *r) for r in requests]
         self._fill_evidence(pending)
         return out
 
-    def _one(self, text: str, sent: np.ndarray, binary: dict, rec: np.ndarray, cats: dict):
+    def _one(self, text: str, sent: np.ndarray, binary: dict, rec: np.ndarray, cats: dict, mixed: float = 0.0):
         heads = self.bundle.heads
         sent_classes = heads["sentiment"].classes
         scores = {c: round(float(sent[sent_classes.index(c)]), 4) if c in sent_classes else 0.0 for c in SENTIMENTS}
+        if "mixed" in heads and mixed >= heads["mixed"].threshold:
+            # The mixed head's probability becomes the mixed score and the other three share the
+            # rest in their own proportions; mixed is lifted just above the best of them when the
+            # head fired below it, so `sentiment` is always the highest score.
+            rest = sum(v for c, v in scores.items() if c != "mixed") or 1.0
+            scores = {c: round(mixed if c == "mixed" else v * (1 - mixed) / rest, 4) for c, v in scores.items()}
+            scores["mixed"] = max(scores["mixed"], max(v for c, v in scores.items() if c != "mixed") + 1e-4)
         sentiment = max(scores, key=scores.get)
         flags = {t: binary[t] >= heads[t].threshold for t in BINARY_TAGS}
         rec_classes = heads["recommendation"].classes
@@ -79,7 +87,9 @@ class Classifier:
             if not categories and cats:
                 categories = [max(cats, key=cats.get)]
         folded = fold(text)
-        competitors = self.finder.find(folded, sentiment, True) if flags["comparison"] else []
+        # With no comparative next to a name, the direction follows the mention's leaning.
+        lean = sentiment if sentiment != "mixed" else max(("positive", "negative"), key=scores.get)
+        competitors = self.finder.find(folded, lean, True) if flags["comparison"] else []
         cues = find_cues(folded)
         clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(folded.text) if m.group().strip()]
         wanted = []  # (evidence key, cue tags, head, classes)

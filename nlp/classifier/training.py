@@ -109,6 +109,12 @@ def train_all(data_dir: Path, out_dir: Path | None = None, settings: ModelSettin
         y = ["true" if getattr(r, tag) else "false" for r in data.hand]
         heads[tag] = fit_head(tag, X, y, ["false", "true"], iw, balanced=True)
         heads[tag].threshold = _cv_threshold(X, y, iw)
+    # No corpus labels `mixed` and one softmax over 31k rows all but never picks it: a binary
+    # head on the hand rows decides «substantial praise and substantial criticism» instead.
+    y_mixed = ["true" if r.sentiment == "mixed" else "false" for r in data.hand]
+    if 2 <= y_mixed.count("true"):
+        heads["mixed"] = fit_head("mixed", X, y_mixed, ["false", "true"], iw, balanced=True)
+        heads["mixed"].threshold = _cv_threshold(X, y_mixed, iw)
     y_rec = [r.recommendation for r in data.hand]
     heads["recommendation"] = fit_head("recommendation", X, y_rec, list(RECOMMENDATIONS), iw, balanced=True)
     complained = [i for i, r in enumerate(data.hand) if r.complaint]
@@ -118,7 +124,8 @@ def train_all(data_dir: Path, out_dir: Path | None = None, settings: ModelSettin
         if 2 <= y.count("true") <= len(y) - 2:
             heads[f"category_{cat}"] = fit_head(f"category_{cat}", Xc, y, ["false", "true"], iw, balanced=True)
             heads[f"category_{cat}"].threshold = 0.5
-    log("intent heads fitted: " + ", ".join(f"{t} thr={heads[t].threshold:.2f}" for t in BINARY_TAGS))
+    log("intent heads fitted: " + ", ".join(f"{t} thr={heads[t].threshold:.2f}" for t in (*BINARY_TAGS, "mixed")
+                                            if t in heads))
 
     manifest = {
         "encoder": settings.encoder, "layers": options.layers, "quantize": options.quantize,
