@@ -57,20 +57,23 @@ def telegram_parser() -> None:
     report("telegram comment embed parser (in memory)", len(threads), items, seconds, kb)
 
 
+def collect_once(config) -> int:
+    """One full collection of the config's first source from an empty cursor; how many mentions."""
+    conn = build_connector(config, config.sources[0])
+    try:
+        return len(list(conn.collect({})))
+    finally:
+        conn.close()
+
+
 def telegram_connector() -> None:
     with ReplayServer.from_folder(TG) as server:
         config = replay_config({"name": "tg", "kind": "telegram", "channel": "tehran_gadget",
                                 "base_url": server.base_url})
 
-        def once() -> int:
-            conn = build_connector(config, config.sources[0])
-            n = len(list(conn.collect({})))
-            conn.close()
-            return n
-
-        items = once()
+        items = collect_once(config)
         pages = len(server.requests)
-        seconds = best_of(once)
+        seconds = best_of(lambda: collect_once(config))
     kb = sum((TG / n).stat().st_size for n in ("channel_newest.html", "channel_before_21.html",
                                                 "channel_before_11.html")) / 1024
     report("telegram connector end to end (HTTP+parse)", pages, items, seconds, kb)
@@ -103,14 +106,8 @@ def website_scraper() -> None:
         config = replay_config({"name": "shop", "kind": "website",
                                 "start_urls": [server.url("/product/7781/reviews")], **SHOP})
 
-        def once() -> int:
-            c = build_connector(config, config.sources[0])
-            n = len(list(c.collect({})))
-            c.close()
-            return n
-
-        items = once()
-        seconds = best_of(once)
+        items = collect_once(config)
+        seconds = best_of(lambda: collect_once(config))
     kb = sum((WEB / f"reviews_page{n}.html").stat().st_size for n in (1, 2, 3)) / 1024
     report("website connector end to end (robots+HTTP+parse)", 3, items, seconds, kb)
 
