@@ -70,16 +70,6 @@ def _spellings(alias: str) -> list[str]:
     return list(dict.fromkeys([alias, transliterate(alias.lower())]))
 
 
-def _one_slip(word: str, alias: str) -> bool:
-    """True when `word` is `alias` with one letter added, dropped or changed."""
-    if abs(len(word) - len(alias)) > 1 or word == alias:
-        return False
-    if len(word) == len(alias):
-        return sum(a != b for a, b in zip(word, alias)) == 1
-    short, long_ = sorted((word, alias), key=len)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
-
-
 class BrandMatcher:
     FUZZY_MIN_LENGTH = 5  # shorter names give too many false hits with one slip allowed
 
@@ -115,7 +105,7 @@ class BrandMatcher:
             self._slips.setdefault(("changed", i, rest), []).append(idx)
 
     def _first_slip(self, word: str) -> int | None:
-        """Index of the first fuzzy alias `word` is one letter away from (see _one_slip)."""
+        """Index of the first fuzzy alias `word` is one letter away from (one added, dropped or changed)."""
         if len(word) not in self._slip_lengths:
             return None
         hits = set(self._slips.get(("dropped", word), ()))
