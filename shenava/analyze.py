@@ -76,10 +76,11 @@ def prepare_pending(config: Config, store: Store, limit: int | None = None,
             dedup = dedup or _seeded_deduplicator(store)
             prepared = preparer([raw for _, raw, _, _ in rows])
             for start in range(0, len(rows), BATCH):
-                _write_prepared(store, rows[start:start + BATCH], prepared[start:start + BATCH], matcher, dedup)
-                done += len(rows[start:start + BATCH])
+                batch = rows[start:start + BATCH]
+                _write_prepared(store, batch, prepared[start:start + BATCH], matcher, dedup)
+                done += len(batch)
                 if progress:
-                    progress(len(rows[start:start + BATCH]))
+                    progress(len(batch))
     return done
 
 
