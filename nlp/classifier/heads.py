@@ -10,6 +10,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from shenava.nlp.classifier.chargrams import CharGrams
+
 
 class Ngrams:
     """Character n-grams (read through colloquial spelling, missing half-spaces and
@@ -17,6 +19,7 @@ class Ngrams:
     «خوب نبود», «پول دور ریختن»)."""
 
     def __init__(self, max_features: int = 60000):
+        self._fast: dict[str, CharGrams] | None = None  # built from the fitted vocabularies on first use
         self.parts = {
             "char": TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3, max_features=max_features,
                                     sublinear_tf=True, dtype=np.float32),
@@ -27,10 +30,15 @@ class Ngrams:
     def fit(self, texts: list[str]) -> "Ngrams":
         for vec in self.parts.values():
             vec.fit(texts)
+        self._fast = None
         return self
 
     def transform(self, texts: list[str]) -> sparse.csr_matrix:
-        return sparse.hstack([vec.transform(texts) for vec in self.parts.values()], format="csr")
+        if self._fast is None:
+            self._fast = {name: CharGrams(vec.vocabulary_, vec.idf_, vec.ngram_range)
+                          for name, vec in self.parts.items() if CharGrams.usable(vec)}
+        return sparse.hstack([self._fast[name].transform(texts) if name in self._fast else vec.transform(texts)
+                              for name, vec in self.parts.items()], format="csr")
 
     @property
     def size(self) -> int:
