@@ -63,6 +63,8 @@ class ModelSettings(_Strict):
     batch_size: int = Field(default=64, ge=1, le=1024)
     max_length: int = Field(default=128, ge=16, le=512)
     threads: int = Field(default=0, ge=0, le=64)
+    # "auto": bfloat16 encoder arithmetic where the CPU has it in hardware, else float32.
+    precision: str = Field(default="auto", pattern="^(auto|float32|bfloat16)$")
 
 
 class EmailSettings(_Strict):

@@ -3,9 +3,12 @@ encoder that turns texts into mean-pooled sentence vectors.
 
 Speed is why the encoder keeps only its first `layers` layers and truncates
 input: a full 12-layer e5-small does ~100 mentions/s on 2 cores, far under the
-300/s target (bench/bench_classify.py --sweep measures this). Dynamic int8 is
-available but off by default: it quantizes activations per batch, so a text's
-scores would shift slightly with the texts it happens to be batched with.
+300/s target (bench/bench_classify.py --sweep measures this). On CPUs that
+multiply bfloat16 in hardware (AVX512-BF16, AMX) the linear layers run in
+bfloat16, about twice as fast with sentence vectors at cosine 0.99999 to the
+float32 ones. Dynamic int8 is available but off by default: it quantizes
+activations per batch, so a text's scores would shift with the texts it
+happens to be batched with, and its vectors fell to cosine 0.96.
 LoRA adapters (trained by training/finetune.py) are merged into the weights
 before quantization, so inference costs the same with or without them.
 """
@@ -125,9 +128,61 @@ def _own_weights(model: nn.Module, skip: torch.Tensor | None = None) -> None:
                 tensor.data = tensor.data.clone()
 
 
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+def bf16_native() -> bool:
+    """True when this CPU multiplies bfloat16 in hardware; emulated bfloat16 is slower than float32."""
+    try:
+        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+    except AttributeError:  # a torch without these probes
+        return False
+
+
+def use_bf16(precision: str) -> bool:
+    if precision not in PRECISIONS:
+        raise ModelError(f"model.precision = {precision!r}: expected one of {', '.join(PRECISIONS)}")
+    return precision == "bfloat16" or (precision == "auto" and bf16_native())
+
+
 def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     m = mask.unsqueeze(-1).to(hidden.dtype)
     return (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
+
+
+class _Pooled(nn.Module):
+    """Encoder, mean pooling and L2 norm as one module, so that it traces into one graph."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        hidden = self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state.float()
+        return torch.nn.functional.normalize(mean_pool(hidden, attention_mask), dim=-1)
+
+
+def _traced(pooled: _Pooled, tokenize, bf16: bool):
+    """A TorchScript trace of `pooled`, or `pooled` itself when tracing fails or disagrees.
+
+    The eager module returns to Python between every small op, so while the classifier
+    tags one chunk in Python and embeds the next on a worker thread, the encoder waited
+    for the GIL: 141 texts/s beside a busy Python thread against 973/s alone. The traced
+    graph runs in C++ and did 678/s beside it, with vectors at cosine 0.9999997.
+    """
+    trace_batch = tokenize(["غذا سرد رسید", "کیفیتش عالیه ولی قیمتش نسبت به ماه قبل بالا رفته، پیشنهاد نمیکنم"])
+    check_batch = tokenize(["خوب", "پیک دیر اومد", "kheili bad bood 😡 پول دور ریختن"])
+    try:
+        with warnings.catch_warnings(), torch.inference_mode(), \
+                torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            warnings.simplefilter("ignore")  # tracer warnings about Python values in HF's code
+            traced = torch.jit.trace(pooled, (trace_batch["input_ids"], trace_batch["attention_mask"]),
+                                     check_trace=False)
+            agree = torch.allclose(traced(check_batch["input_ids"], check_batch["attention_mask"]),
+                                   pooled(check_batch["input_ids"], check_batch["attention_mask"]), atol=1e-3)
+    except Exception:  # noqa: BLE001 - any encoder that will not trace still works eagerly
+        return pooled
+    return traced if agree else pooled
 
 
 class Embedder:
@@ -135,7 +190,7 @@ class Embedder:
 
     def __init__(self, folder: Path, layers: int, max_length: int, batch_size: int = 64,
                  adapters: dict[str, torch.Tensor] | None = None, rank: int = 8, alpha: float = 16.0,
-                 quantize: bool = True):
+                 quantize: bool = True, precision: str = "float32"):
         self.tokenizer, model = load_base(folder, layers)
         if adapters:
             merge_lora(model, adapters, rank, alpha)
@@ -152,23 +207,25 @@ class Embedder:
                 warnings.simplefilter("ignore")
                 model = torch.ao.quantization.quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
         self.model = model
+        self.bf16 = use_bf16(precision) and not quantize
         self.max_length = max_length
         self.batch_size = batch_size
         self.dim = int(model.config.hidden_size)
+        self.pooled = _traced(_Pooled(model), self._tokenize, self.bf16)
+
+    def _tokenize(self, texts: list[str]) -> dict:
+        return self.tokenizer([PREFIX + t for t in texts], padding=True, truncation=True,
+                              max_length=self.max_length, return_tensors="pt")
 
     def embed(self, texts: list[str], progress=None) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         # Sorting by length keeps padding (wasted compute) small within a batch.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        with torch.inference_mode():
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
             for start in range(0, len(order), self.batch_size):
                 idx = order[start:start + self.batch_size]
-                batch = self.tokenizer([PREFIX + texts[i] for i in idx], padding=True, truncation=True,
-                                       max_length=self.max_length, return_tensors="pt")
-                batch.pop("token_type_ids", None)
-                hidden = self.model(**batch).last_hidden_state
-                vec = torch.nn.functional.normalize(mean_pool(hidden, batch["attention_mask"]), dim=-1)
-                out[idx] = vec.numpy()
+                batch = self._tokenize([texts[i] for i in idx])
+                out[idx] = self.pooled(batch["input_ids"], batch["attention_mask"]).numpy()
                 if progress:
                     progress(len(idx))
         return out
