@@ -154,7 +154,7 @@ WHERE = [
     ("tag: classifier.classify", ("nlp/classifier/model.py", "classify")),
     ("tag:   encoder forward (transformer)", ("nlp/classifier/embedder.py", "embed")),
     ("tag:   tokenizer", ("transformers/tokenization_utils_base.py", "__call__")),
-    ("tag:   classifier text prep (prepare() again + cues)", ("nlp/classifier/features.py", "prepare_texts")),
+    ("tag:   classifier text prep (prepare() again + cues)", ("nlp/classifier/features.py", "with_cues")),
     ("tag:   n-gram features", ("sklearn/feature_extraction/text.py", "transform")),
     ("tag:   per-mention tags, evidence, competitors", ("nlp/classifier/model.py", "_one")),
     ("tag: analyses rows written", ("sqlite_utils/db.py", "insert_all")),

@@ -19,11 +19,13 @@ from shenava.storage import Store, utcnow
 
 log = logging.getLogger("shenava")
 
-BATCH = 256
+# Rows per transaction. A tagging call of 512 texts is 8 classifier chunks, and only the
+# first waits for the encoder: 256 measured 422 mentions/s end to end, 512 449/s.
+BATCH = 512
 # A tagging batch that needed no model call (forwards, re-imports: texts this version
 # already tagged) costs only SQL, so the next one reads twice as many rows, up to this:
 # fewer, larger transactions write each page of the analyses' content-hash index once
-# per batch instead of once per 256 rows (3x faster on a 100k re-import).
+# per batch instead of once per BATCH rows (3x faster on a 100k re-import).
 MAX_REUSE_BATCH = 4096
 # Newest prepared mentions indexed for near-duplicate search at the start of a run. A
 # forward follows its original within days, and 20k is days of mentions even at 1M a

@@ -115,3 +115,20 @@ def test_sentiment_is_always_the_highest_score(clf, results):
         scores = r["sentiment_scores"]
         assert r["sentiment"] == max(scores, key=scores.get), text
         assert abs(sum(scores.values()) - 1) < 0.02, text
+
+
+def test_chunked_and_reordered_batch_tags_like_one_text_at_a_time(clf, monkeypatch):
+    """classify sorts a call by length into chunks and embeds one chunk ahead on a worker
+    thread; every result must still land on its own text."""
+    import shenava.nlp.classifier.model as model
+
+    monkeypatch.setattr(model, "CHUNK", 3)
+    texts = TEXTS + ["خوب بود", "kheili bad bood 😡", "قیمتش نسبت به باسلام گرون‌تره ولی ارسالش سریع‌تره",
+                     "بسته‌بندی داغون بود، همش له شده بود، دیگه سفارش نمیدم"]
+    together = clf.classify(texts)
+    for text, got in zip(texts, together):
+        alone = clf.classify([text])[0]
+        assert {k: v for k, v in got.items() if k != "sentiment_scores" and k != "scores"} == \
+            {k: v for k, v in alone.items() if k != "sentiment_scores" and k != "scores"}, text
+        for c, v in alone["sentiment_scores"].items():
+            assert abs(got["sentiment_scores"][c] - v) < 1e-3, text

@@ -24,11 +24,18 @@ class Prepared:
 _FINDER = CompetitorFinder()
 
 
-def prepare_texts(texts: list[str], analysis: list[str] | None = None) -> Prepared:
+def analysis_forms(texts: list[str], analysis: list[str] | None = None) -> list[str]:
+    """What the model reads of each text: the stored analysis form when given, else made here."""
     if analysis is None or analysis_backend() != "prepare":
-        analysis = [model_text(t) for t in texts]
-    else:
-        analysis = [(a or "").strip() for a in analysis]
+        return [model_text(t) for t in texts]
+    return [(a or "").strip() for a in analysis]
+
+
+def prepare_texts(texts: list[str], analysis: list[str] | None = None) -> Prepared:
+    return with_cues(analysis_forms(texts, analysis))
+
+
+def with_cues(analysis: list[str]) -> Prepared:
     rows = []
     for a in analysis:
         folded = fold(a)
@@ -39,9 +46,12 @@ def prepare_texts(texts: list[str], analysis: list[str] | None = None) -> Prepar
 
 def blocks_for(prepared: Prepared, vectorizer, embedder: Embedder | None,
                progress: Callable[[int], None] | None = None, cache: Path | None = None,
-               cache_key: str = "") -> Blocks:
+               cache_key: str = "", vectors: Callable[[], np.ndarray] | None = None) -> Blocks:
+    """`vectors`, when given, returns the texts' embeddings, made elsewhere (the classifier embeds ahead)."""
     ngrams = vectorizer.transform(prepared.analysis).astype(np.float32).tocsr()
-    if embedder is None:
+    if vectors is not None:
+        embedding = vectors()
+    elif embedder is None:
         embedding = np.zeros((len(prepared.analysis), 0), np.float32)
     else:
         embedding = _cached_embed(embedder, prepared.analysis, progress, cache, cache_key)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Callable
 
@@ -15,9 +16,10 @@ from shenava.nlp.classifier.competitors import CompetitorFinder
 from shenava.nlp.classifier.cues import CATEGORIES, find_cues
 from shenava.nlp.classifier.data import BINARY_TAGS, RECOMMENDATIONS, SENTIMENTS
 from shenava.nlp.classifier.embedder import Embedder
-from shenava.nlp.classifier.features import blocks_for, prepare_texts
+from shenava.nlp.classifier.features import analysis_forms, blocks_for, with_cues
 from shenava.nlp.classifier.textprep import Folded, analysis_backend, fold, model_text
 
+CHUNK = 64  # texts per step: the encoder embeds the next chunk while Python tags this one
 _CLAUSE = re.compile(r"[^.!؟?\n،,؛;]+(?:[.!؟?]+)?")
 _MAX_SPAN = 160
 
@@ -37,20 +39,30 @@ class Classifier:
         texts = ["" if t is None else str(t) for t in texts]
         if analysis is not None and len(analysis) != len(texts):
             raise ValueError(f"{len(analysis)} analysis texts for {len(texts)} texts")
-        results: list[dict] = []
-        step = max(512, self.settings.batch_size * 8)
-        for start in range(0, len(texts), step):
-            results += self._classify_chunk(texts[start:start + step], progress,
-                                            None if analysis is None else analysis[start:start + step])
-            _release_freed_memory()
+        forms = analysis_forms(texts, analysis)
+        # Chunks of similar length pad little in the encoder; results go back in input order.
+        order = sorted(range(len(texts)), key=lambda i: len(forms[i]))
+        chunks = [order[s:s + CHUNK] for s in range(0, len(order), CHUNK)]
+        results: list[dict] = [{} for _ in texts]
+        with _EncoderAhead(self.embedder) as ahead:
+            for k, chunk in enumerate(chunks):
+                if k == 0:
+                    ahead.submit([forms[i] for i in chunk])
+                if k + 1 < len(chunks):
+                    ahead.submit([forms[i] for i in chunks[k + 1]])
+                tagged = self._classify_chunk([texts[i] for i in chunk], [forms[i] for i in chunk], ahead.next)
+                for i, result in zip(chunk, tagged):
+                    results[i] = result
+                if progress:
+                    progress(len(chunk))
+                if k % 4 == 3:
+                    _release_freed_memory()
+        _release_freed_memory()
         return results
 
-    def _classify_chunk(self, texts: list[str], progress, analysis: list[str] | None) -> list[dict]:
-        prepared = prepare_texts(texts, analysis)
-        blocks = blocks_for(prepared, self.bundle.vectorizer, self.embedder,
-                            progress=progress if self.embedder else None)
-        if self.embedder is None and progress:
-            progress(len(texts))
+    def _classify_chunk(self, texts: list[str], forms: list[str], vectors) -> list[dict]:
+        prepared = with_cues(forms)
+        blocks = blocks_for(prepared, self.bundle.vectorizer, None, vectors=vectors if self.embedder else None)
         heads = self.bundle.heads
         sent = heads["sentiment"].proba(blocks)
         binary = {tag: heads[tag].proba(blocks)[:, 1] for tag in BINARY_TAGS}
@@ -161,6 +173,43 @@ def _cue_spans(folded: Folded, cues, cue_tags: list[str], clauses: list[tuple[in
     return spans[:3]
 
 
+class _EncoderAhead:
+    """Embeds the next chunk on a worker thread while the caller tags the current one.
+
+    Torch releases the GIL, so the encoder keeps one core busy while n-grams, cues,
+    heads and evidence (pure Python, the other half of the time) run on the other.
+    At most one chunk waits ahead, so memory does not grow with the input.
+    """
+
+    def __init__(self, embedder: Embedder | None):
+        self.embedder = embedder
+        self.pending: list = []
+        self.pool = None
+
+    def __enter__(self) -> "_EncoderAhead":
+        if self.embedder is not None:
+            import torch
+
+            threads = torch.get_num_threads()
+            # The intra-op thread count is per calling thread: give the worker the caller's.
+            self.pool = ThreadPoolExecutor(1, thread_name_prefix="shenava-encoder",
+                                           initializer=torch.set_num_threads, initargs=(threads,))
+        return self
+
+    def submit(self, forms: list[str]) -> None:
+        if self.pool is not None:
+            self.pending.append(self.pool.submit(self.embedder.embed, forms))
+
+    def next(self) -> np.ndarray:
+        return self.pending.pop(0).result()
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            for future in self.pending:
+                future.cancel()
+            self.pool.shutdown(wait=True)
+
+
 @lru_cache(maxsize=1)
 def _malloc_trim():
     try:
@@ -207,5 +256,5 @@ def load_classifier(settings: ModelSettings | None = None, brands: list[Brand] |
         embedder = Embedder(ensure_encoder(settings), manifest["layers"], manifest.get("max_length", 64),
                             batch_size=settings.batch_size, adapters=bundle.adapters,
                             rank=lora.get("rank", 8), alpha=lora.get("alpha", 16.0),
-                            quantize=manifest.get("quantize", False))
+                            quantize=manifest.get("quantize", False), precision=settings.precision)
     return Classifier(bundle, embedder, list(brands), settings)
