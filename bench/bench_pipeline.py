@@ -128,7 +128,7 @@ def profile(root: Path, clf: CountingClassifier) -> None:
     inflated the Python-heavy stages about threefold and cannot see the encoder thread)."""
     import importlib
 
-    spent: dict[str, float] = dict.fromkeys(label for label, _ in WHERE, 0.0)
+    spent: dict[str, float] = dict.fromkeys((label for label, _ in WHERE), 0.0)
     originals = []
     for label, dotted in WHERE:
         module_name, _, attr = dotted.rpartition(":")
