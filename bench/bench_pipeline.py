@@ -162,8 +162,7 @@ def profile(root: Path, clf: CountingClassifier) -> None:
 # (label, "module:attribute") — timed in the profile run. The encoder row runs on the
 # classifier's worker thread, beside the main thread's rows, not inside them.
 WHERE = [
-    ("collect: file connector + Mention rows", "shenava.connectors.files:FileConnector._rows"),
-    ("collect: upsert into SQLite", "shenava.storage.store:Store.upsert_mentions"),
+    ("collect: file connector + upsert into SQLite", "shenava.storage.store:Store.upsert_mentions"),
     ("prepare: text forms + fingerprints", "shenava.nlp.text.batch:prepare_chunk"),
     ("prepare: brand matching", "shenava.nlp.text.brands:BrandMatcher.find"),
     ("prepare: duplicate clusters (MinHash/LSH)", "shenava.nlp.text.dedup:Deduplicator.add"),
