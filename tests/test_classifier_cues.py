@@ -58,3 +58,11 @@ def test_feature_vector_matches_names():
     assert v.shape == (len(FEATURE_NAMES),)
     assert v[FEATURE_NAMES.index("suggestion#any")] == 1.0
     assert v[FEATURE_NAMES.index("question#any")] == 0.0
+
+
+def test_cues_of_some_tags_are_those_tags_of_all_cues():
+    f = fold("غذا سرد رسید و بسته‌بندی هم پاره بود، کاش بهتر بسته‌بندی کنید. کسی میدونه چرا؟ اصلا نخرید")
+    every = find_cues(f)
+    assert {c.tag.split(":")[0] for c in every} >= {"complaint", "suggestion", "question", "discourages"}
+    for tags in ({"complaint"}, {"suggestion", "question"}, {"discourages"}, set()):
+        assert find_cues(f, tags) == [c for c in every if c.tag.split(":")[0] in tags], tags

@@ -102,7 +102,6 @@ class Classifier:
         # With no comparative next to a name, the direction follows the mention's leaning.
         lean = sentiment if sentiment != "mixed" else max(("positive", "negative"), key=scores.get)
         competitors = self.finder.find(folded, lean, True) if flags["comparison"] else []
-        cues = find_cues(folded)
         clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(folded.text) if m.group().strip()]
         wanted = []  # (evidence key, cue tags, head, classes)
         if sentiment != "neutral":
@@ -111,6 +110,7 @@ class Classifier:
         wanted += [(tag, [tag], tag, [1]) for tag in BINARY_TAGS if flags[tag]]
         if recommendation != "none":
             wanted.append(("recommendation", [recommendation], "recommendation", [rec_classes.index(recommendation)]))
+        cues = find_cues(folded, {t for _, cue_tags, _, _ in wanted for t in cue_tags})
         evidence: dict[str, list[str]] = {}
         requests = []
         for key, cue_tags, head, classes in wanted:
@@ -140,16 +140,23 @@ class Classifier:
         return result, requests
 
     def _fill_evidence(self, pending: list) -> None:
-        """No cue fired: quote the clause the tag's n-gram weights score highest (one batched transform)."""
+        """No cue fired: quote the clause the tag's n-gram weights score highest.
+
+        A mention's clauses are asked for by each of its tags; each distinct clause is
+        prepared and transformed once, and each head's clause scores computed once.
+        """
         if not pending:
             return
-        pieces = [p for *_, clause_texts in pending for p in clause_texts]
-        ngrams = self.bundle.vectorizer.transform([model_text(p) for p in pieces]).tocsr()
-        row = 0
+        clauses = list(dict.fromkeys(p for *_, clause_texts in pending for p in clause_texts))
+        row_of = {p: i for i, p in enumerate(clauses)}
+        ngrams = self.bundle.vectorizer.transform([model_text(p) for p in clauses]).tocsr()
+        scores: dict[tuple[str, int], np.ndarray] = {}
         for result, key, head, classes, clause_texts in pending:
-            part = ngrams[row:row + len(clause_texts)]
-            row += len(clause_texts)
-            score = sum(self.bundle.heads[head].ngram_scores(part, c) for c in classes)
+            for c in classes:
+                if (head, c) not in scores:
+                    scores[head, c] = self.bundle.heads[head].ngram_scores(ngrams, c)
+            rows = [row_of[p] for p in clause_texts]
+            score = sum(scores[head, c][rows] for c in classes)
             result["evidence"][key] = [clause_texts[int(np.argmax(score))][:_MAX_SPAN]]
         # Keep the evidence keys in a stable, readable order.
         for result, *_ in pending:
