@@ -22,6 +22,10 @@ BRANDS = [Brand(name="تپسی‌فود", aliases=["tapsifood"],
     ("سرعتش تو مرکز شهر با ایرانسل تقریبا یکیه", "positive", [("ایرانسل", "equal")]),
     ("کارمزداش از بانک سامان دو برابره", "negative", [("بانک سامان", "worse")]),
     ("با دوربین کنون اصلا قابل مقایسه نیست", "negative", [("دوربین کنون", "worse")]),
+    # the subject against its own past, named by the time word as written
+    ("بیکن روی برگر قبلا خیلی خوشمزه‌تر بود", "negative", [("قبلا", "worse")]),
+    ("بار اول عالی بود ولی این بار نون کوچیکتر بود", "negative", [("بار اول", "worse")]),
+    ("پارسال ۶۰ تومن بود الان ۱۴۰", "negative", [("پارسال", "worse")]),
     # the usual and a demonstrative are not competitors
     ("نون این بار از حد معمول کوچیکتر بود", "negative", []),
     ("یه دوربین قدیمی دارم که بهتر از اینه", "negative", []),

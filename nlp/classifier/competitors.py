@@ -3,7 +3,7 @@
 Names come from two places: the configured competitors (name and aliases of
 each Brand's competitors) and comparison phrasing — «بهتر از X»، «از X …‌تر»،
 «نسبت به X»، «در مقایسه با X»، «مثل X نیست»، «X خیلی بهتره»، «مدل قبلی»،
-«مثل همیشه نبود»، «برندهای دیگه», and their Finglish forms («az X behtare») —
+«مثل همیشه نبود»، «برندهای دیگه»، «قبلا»، «بار اول»، «پارسال», and their Finglish forms («az X behtare») —
 so an unconfigured competitor named in a comparison is still captured, quoted
 as written. Direction is read from the comparative next to the name (flipped
 when the competitor, not our subject, is what the comparative describes),
@@ -75,6 +75,7 @@ _NAMED_GROUPS = re.compile(
     r"|(?<=مثل )(?:همیشه|قبل|قبلا|سابق)|(?<=برخلاف )همیشه|(?<=بر خلاف )همیشه|(?<=کیفیت )(?:قبل|همیشه)(?=و| رو| را)"
     r"|(?:برند|مارک|مدل|شرکت|کمپانی|فروشگاه|رستوران|کافه|محصولات|گوشی|فروشنده|برندای|مدلای)(?: ?های| ?ها)? (?:دیگه|دیگر|مشابه)"
     r"|(?:بقیه|سایر)(?: \w+){1,2}|رقبا|رقبای \w+|هم ?رده ?ها(?:ش)?"
+    r"|(?<!مثل )(?:قبلا|قدیما|قدیم ها|سابقا|پارسال|(?:بار|دفعه) اول|(?:هفته|ماه|سال) (?:پیش|قبل))(?!\w)"
     r"|model(?:-e| e) (?:ghabli|ghadimi)|noskhe(?:-ye| ye) ghabli)")
 _WORD = re.compile(r"\S+")
 _MARKER_BEFORE = re.compile(r"(?:^|\s)(?:از|نسبت به|نسبت با|مقایسه با|قیاس با|مثل|مثله|عین|شبیه|با|تا|برخلاف|خلاف|"
