@@ -82,6 +82,10 @@ def _hand_metrics(rows, preds) -> dict:
     pred_s = [p["sentiment"] for p in preds]
     m["hand.sentiment"] = {"n": len(rows), "accuracy": accuracy_score(gold_s, pred_s),
                            "macro_f1": f1_score(gold_s, pred_s, average="macro")}
+    # No corpus has `mixed`: its own precision and recall are the figures to watch.
+    gold_m, pred_m = [g == "mixed" for g in gold_s], [p == "mixed" for p in pred_s]
+    m["hand.mixed"] = {"n_true": int(sum(gold_m)), "precision": precision_score(gold_m, pred_m, zero_division=0),
+                       "recall": recall_score(gold_m, pred_m, zero_division=0)}
     for tag in BINARY_TAGS:
         g = [bool(getattr(r, tag)) for r in rows]
         p = [bool(x[tag]) for x in preds]
@@ -123,6 +127,10 @@ def format_table(m: dict) -> str:
         if key in m:
             v = m[key]
             lines.append(f"  {key:<38}{v['n']:>6}{v['accuracy']:>8.3f}{v['macro_f1']:>9.3f}{_mark(m, key)}")
+    if "hand.mixed" in m:
+        v = m["hand.mixed"]
+        lines.append(f"    of which mixed ({v['n_true']} labelled): precision {v['precision']:.3f}, "
+                     f"recall {v['recall']:.3f}")
     if "complaint" in m:
         lines += ["", f"{'intent tags (held-out hand labels)':<40}{'pos':>6}{'F1':>8}{'P':>7}{'R':>7}"]
         for tag in BINARY_TAGS:
