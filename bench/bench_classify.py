@@ -5,8 +5,8 @@
 Texts: the real comments of ../shared/data when present (read at run time, not
 copied), else our own sample sentences repeated. The model is loaded once; the
 figure is end to end (text preparation, encoder, n-grams, heads, evidence,
-competitors). --sweep also times the bare encoder at several depths, fp32 vs
-int8, the trade-off behind the shipped configuration.
+competitors). --sweep also times the bare encoder at several depths in float32,
+bfloat16 and int8, the trade-off behind the shipped configuration.
 """
 from __future__ import annotations
 
@@ -94,16 +94,15 @@ def sweep(settings, texts: list[str]) -> None:
     folder = ensure_encoder(settings)
     max_length = load_bundle(settings.heads).manifest.get("max_length", 64)  # what the shipped heads read
     print("  bare encoder, mentions/s (max_length %d):" % max_length)
-    for layers in (4, 6, 8, 12):
+    for layers in (2, 4, 6, 12):
         row = []
-        for quantize in (False, True):
-            emb = Embedder(folder, layers, max_length, settings.batch_size, quantize=quantize)
+        for precision, quantize in (("float32", False), ("bfloat16", False), ("float32", True)):
+            emb = Embedder(folder, layers, max_length, settings.batch_size, quantize=quantize, precision=precision)
             emb.embed(prepared[:64])
             t0 = time.perf_counter()
             emb.embed(prepared)
             row.append(len(prepared) / (time.perf_counter() - t0))
-        print(f"    {layers:2d} layers: fp32 {row[0]:5.0f}   int8 {row[1]:5.0f}")
-
+        print(f"    {layers:2d} layers: fp32 {row[0]:5.0f}   bf16 {row[1]:5.0f}   int8 {row[2]:5.0f}")
 
 if __name__ == "__main__":
     sys.exit(main())
