@@ -314,7 +314,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=5, help="passes over the search queries")
     parser.add_argument("--no-model", action="store_true", help="scheduled run without the tagging step")
     parser.add_argument("--per-query", action="store_true", help="search time and match count of each query")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads for the scheduled run's model")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads for the scheduled run's model")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
