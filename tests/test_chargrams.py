@@ -52,6 +52,8 @@ def test_only_the_settings_it_reproduces():
     assert CharGrams.usable(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True).fit(TRAIN))
     for other in (dict(analyzer="char", ngram_range=(2, 5), sublinear_tf=True),
                   dict(analyzer="char_wb", ngram_range=(2, 6), sublinear_tf=True),
+                  dict(analyzer="char_wb", ngram_range=(1, 5), sublinear_tf=True),
+                  dict(analyzer="char_wb", ngram_range=(4, 5), sublinear_tf=True),
                   dict(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=False)):
         assert not CharGrams.usable(TfidfVectorizer(**other).fit(TRAIN)), other
 

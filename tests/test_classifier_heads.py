@@ -1,5 +1,6 @@
 """A head scores a batch block by block exactly as it scores the stacked design matrix it was trained on."""
 import numpy as np
+import pytest
 from scipy import sparse
 
 from shenava.nlp.classifier.heads import Blocks, LinearHead, design
@@ -33,3 +34,13 @@ def test_blockwise_scores_equal_the_stacked_design():
         # and the evidence scores are the n-gram block's part of the same sums
         part = np.asarray(blocks.ngrams @ head.coef[-1, :50]).ravel()
         assert np.allclose(head.ngram_scores(blocks.ngrams, len(classes) - 1), part, atol=1e-5)
+
+
+def test_blocks_of_another_layout_are_refused():
+    blocks = batch()
+    weights = {"ngrams": 1.0, "embedding": 1.5, "cues": 0.7}
+    head = LinearHead("complaint", ["false", "true"], np.ones((1, 50 + 8 + 3), np.float32), np.zeros(1, np.float32),
+                      weights)
+    no_encoder = Blocks(blocks.ngrams, np.zeros((7, 0), np.float32), blocks.cues)
+    with pytest.raises(ValueError, match="head 'complaint' was trained on 61 features, these blocks give 53"):
+        head.proba(no_encoder)

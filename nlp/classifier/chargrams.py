@@ -34,12 +34,16 @@ class CharGrams:
 
     @classmethod
     def usable(cls, vectorizer) -> bool:
-        """Whether this vectorizer's settings are the ones reproduced here."""
+        """Whether this vectorizer's settings are the ones reproduced here.
+
+        From n = 2 every n-gram lies inside one padded word; scikit-learn's rule for
+        words shorter than the smallest n (the whole word, once) never applies.
+        """
         p = vectorizer.get_params()
         chars = {c for gram in vectorizer.vocabulary_ for c in gram}
         return (p["analyzer"] == "char_wb" and p["lowercase"] and p["strip_accents"] is None
                 and p["preprocessor"] is None and p["binary"] is False and p["norm"] == "l2"
-                and p["use_idf"] and p["sublinear_tf"] and p["ngram_range"][1] <= _MAX_N
+                and p["use_idf"] and p["sublinear_tf"] and p["ngram_range"][0] == 2 and p["ngram_range"][1] <= _MAX_N
                 and len(chars) < 2 ** _BITS and _GAP not in chars)
 
     def transform(self, texts: list[str]) -> sparse.csr_matrix:

@@ -119,6 +119,9 @@ class LinearHead:
             width = part.shape[1]
             z += weight * np.asarray(part @ self._columns(start, width))
             start += width
+        if start != self.coef.shape[1]:
+            raise ValueError(f"head {self.name!r} was trained on {self.coef.shape[1]} features, "
+                             f"these blocks give {start}")
         return z
 
     def _columns(self, start: int, width: int) -> np.ndarray:
