@@ -18,8 +18,9 @@ _FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "أ": "ا
                        **{d: str(i) for i, d in enumerate("٠١٢٣٤٥٦٧٨٩")}})
 _DIACRITICS = re.compile(r"[\u064b-\u065f\u0670]")
 _SEPARATORS = re.compile(r"[\s\u200c\-_.]+")
-# A name may carry Persian suffixes, stacked once joined: تازه‌رس‌ها، سبدچی‌رو، زودبرو، تازه‌رسهاشون.
-_SUFFIX = r"(?:\u200c?(?:ها|های|رو|را|ی|و|ش|شون|تون|ه)){0,3}"
+# A name may carry Persian suffixes, stacked once joined: تازه‌رس‌ها، سبدچی‌رو، زودبرو، تازه‌رسهاشون,
+# and the comparative the analysis form joins on («دیجیکالا تر» -> «دیجیکالاتر»).
+_SUFFIX = r"(?:\u200c?(?:ها|های|هایی|رو|را|ی|و|ش|شون|تون|ه|تر|ترین)){0,3}"
 _LETTER = r"[^\W\d_]"
 
 

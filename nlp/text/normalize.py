@@ -74,9 +74,8 @@ _LOOSE_ZWNJ = re.compile(r"\u200c+(?=[\s\W]|$)|(?<=[\s\W])\u200c+|^\u200c+")
 
 
 def tidy_display_spacing(text: str) -> str:
-    text = _ODD_SPACE.sub(" ", text)
-    if "\n" in text:
-        text = re.sub(r"\n{3,}", "\n\n", re.sub(r" ?\n ?", "\n", text))
+    # Half-spaces first: dropping one between two spaces («a ‌ b») leaves a run of spaces
+    # that the space rules below must still see.
     if ZWNJ in text:
         # Several half-spaces are one; next to a space, a line end or a
         # non-letter a half-space joins nothing.
@@ -85,6 +84,9 @@ def tidy_display_spacing(text: str) -> str:
             # Dropping a half-space can leave a ZWJ beside a letter (A‌‍ -> A‍): drop it too,
             # so a second pass finds nothing left to change.
             text = _LOOSE_ZWJ.sub("", text)
+    text = _ODD_SPACE.sub(" ", text)
+    if "\n" in text:
+        text = re.sub(r"\n{3,}", "\n\n", re.sub(r" ?\n ?", "\n", text))
     return text.strip()
 
 
@@ -116,7 +118,7 @@ def collapse_whitespace(text: str) -> str:
 
 
 _MI_PREFIX = re.compile(rf"(?<![^\s(«\"])(ن?می) (?=[{PERSIAN_LETTERS}])")
-_SUFFIX = re.compile(rf"(?<=[{PERSIAN_LETTERS}]) (هایی|های|ها|ترین|تر)(?![{PERSIAN_LETTERS}])")
+_SUFFIX = re.compile(rf"(?<=[{PERSIAN_LETTERS}]) (هایی|های|ها|ترین|تر)(?!\w)")
 
 
 def join_affixes(text: str) -> str:
@@ -157,8 +159,9 @@ _SPACE_BEFORE_MARK = re.compile(r" (?=[!?؟,،;؛…)\]»])")
 
 def collapse_punctuation(text: str) -> str:
     text = text.replace("...", "…")
-    text = _REPEATED_MARK.sub(r"\1", text)
-    return _SPACE_BEFORE_MARK.sub("", text)
+    # Spaces go first: dropping the one in «… …» makes a new run of marks to collapse.
+    text = _SPACE_BEFORE_MARK.sub("", text)
+    return _REPEATED_MARK.sub(r"\1", text)
 
 
 __all__ = ["CARD_MASK", "PHONE_MASK", "TextNormalizer", "normalize_analysis", "normalize_display"]
@@ -218,20 +221,31 @@ class TextNormalizer:
         # the same URLs as the first (a zero-width space inside «www.x.com»).
         for step in self.analysis_steps:
             text = step(text)
-        out: list[str] = []
-        for kind, piece in split_entities(text):
-            if kind == HASHTAG:
-                piece = " " + piece[1:].replace("_", " ") + " "
-            elif kind != TEXT:
-                out.append(piece)  # URLs and @handles stay as they are (search and dedup use them)
-                continue
-            out.append(mask_numbers(piece).text if self.mask_analysis else piece)
-        text = "".join(out)
+        # A hashtag glued to the one before («#a#b») is only seen once the first is opened
+        # up, so the entity pass repeats while it still finds hashtags (twice, as a rule).
+        for _ in range(8):
+            out: list[str] = []
+            opened = False
+            for kind, piece in split_entities(text):
+                if kind == HASHTAG:
+                    piece, opened = " " + piece[1:].replace("_", " ") + " ", True
+                elif kind != TEXT:
+                    out.append(piece)  # URLs and @handles stay as they are (search and dedup use them)
+                    continue
+                out.append(mask_numbers(piece).text if self.mask_analysis else piece)
+            text = "".join(out)
+            if not opened:
+                break
         if self.transliterate and _has_latin(text):
             from shenava.nlp.text.finglish import transliterate_mixed
             from shenava.nlp.text.language import detect_language
 
-            text = transliterate_mixed(text, detect_language(text))
+            # The language is read from the form the canon steps leave, so a second pass (which
+            # starts from that form) decides the same: «؀ ؟a0aa» read as Persian, «؀؟a0aa» not.
+            view = text
+            for step in self.canon_steps:
+                view = step(view)
+            text = transliterate_mixed(text, detect_language(view))
         for step in self.canon_steps:
             text = step(text)
         return text
