@@ -7,6 +7,7 @@ from shenava.config import ModelSettings
 from shenava.errors import ModelError
 from shenava.nlp.classifier import load_classifier
 from shenava.nlp.classifier.bundle import load_bundle
+from shenava.nlp.classifier.cues import FEATURE_NAMES
 from shenava.nlp.classifier.data import is_holdout, load_dataset, load_sentiment
 from shenava.nlp.classifier.evaluation import evaluate_all, names_match
 from shenava.nlp.classifier.training import TrainOptions, train_all
@@ -94,6 +95,13 @@ def test_train_then_evaluate_ngrams_only(tmp_path):
     again = train_all(data_dir, tmp_path / "model2", options=TrainOptions(layers=0, cache=False), dataset=dataset,
                       log=lambda m: None)
     assert again.version == bundle.version
+    # A model trained with other cue patterns would weigh the wrong columns: refused at load, by name.
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["cues"]["columns"] == len(FEATURE_NAMES) + 1  # + the competitor-phrase count
+    manifest["cues"]["patterns"] = "0" * 12
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ModelError, match="another set of cue patterns.*nlp/classifier/cues.py.*shenava train"):
+        load_bundle(out)
 
 
 @pytest.mark.slow

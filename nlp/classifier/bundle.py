@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from shenava.errors import ModelError
+from shenava.nlp.classifier.cues import PATTERNS_DIGEST
 from shenava.nlp.classifier.heads import LinearHead, Ngrams
 
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "model"
@@ -73,6 +74,10 @@ def load_bundle(folder: Path | None) -> Bundle:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         if manifest.get("format") != FORMAT:
             raise ModelError(f"{manifest_path}: format {manifest.get('format')} is not {FORMAT}; retrain")
+        trained_cues = (manifest.get("cues") or {}).get("patterns")
+        if trained_cues and trained_cues != PATTERNS_DIGEST:
+            raise ModelError(f"{manifest_path}: trained with another set of cue patterns ({trained_cues}; this code has "
+                             f"{PATTERNS_DIGEST}, nlp/classifier/cues.py); retrain with `shenava train`")
         with np.load(folder / "arrays.npz", allow_pickle=False) as arrays:
             vectorizer = Ngrams.from_arrays(arrays)
             heads = {name: LinearHead.from_arrays(name, meta, arrays) for name, meta in manifest["heads"].items()}

@@ -7,6 +7,7 @@ textprep (half-space → space, ی/ک unified), with colloquial spellings.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -101,9 +102,18 @@ _PATTERNS: dict[str, list[str]] = {
         # the subject against its own past or a preferred alternative: «کیفیتش اومده پایین»، «بار اول … این بار»
         rf"{B}(?:ترجیح {MI}?د(?:م|یم|ین|ید)|(?:اومده|آمده) پایین|پایین (?:اومده|آمده)|(?:بدتر|بهتر|کمتر|بیشتر|کوچکتر|کوچیکتر|گرونتر|گرانتر) شده|(?:بار|دفعه) (?:اول|قبل)[^.!؟?]{{0,50}}?(?:این (?:بار|دفعه)|ولی|اما)|قدیم(?:ا| ها)|سابقا|مثل قبل{E}|دیگه مثل)",
         rf"{B}(?:behtar az|az [^.!?]{{1,30}}? \w*tar(?:e)?|nesbat be|moghayese|farghi nadare|kam nadare)",
+        # a habit broken this time: «همیشه از اینجا سفارش میدادم ولی اینبار …»
+        rf"{B}(?:همیشه|معمولا|هر بار|هربار|قبلا|بارها|چند ?بار|مشتری (?:ثابت|همیشگی)?)[^.!؟?]{{0,80}}?(?:ولی|اما|ولیکن) ?(?:این ?(?:بار|سری|دفعه|دفه)|امروز|دیروز|اخیرا)",
+        rf"{B}(?:ماه|هفته|سال|چند وقت) (?:پیش|قبل|گذشته)[^.!؟?]{{0,50}}?(?:الان|حالا|الآن)",
+        # another place or product held up to the reader: «جای دیگه برید»، «با همین پول میشه …»، «کاش سامسونگ میگرفتم»
+        rf"{B}(?:جای|جاهای|جا) (?:دیگه|دیگر) ?(?:ای|ی)? ?(?:برید|برین|بخرید|بخرین|سفارش|انتخاب کن|{MI}?برم|{MI}?رم|نمی ?برم|نمی ?رم)",
+        rf"{B}با (?:همین|این|همون) (?:پول|قیمت|هزینه|مبلغ)[^.!؟?]{{0,40}}?(?:{MI}?شه|{MI}?تونید|{MI}?تونین|{MI}?شد|بهتر)",
+        rf"{B}(?:به جای|بجای|در مقابل|رقیب (?:خوبی |مناسبی )?(?:برای|واسه)|به پای)(?:{E}| )",
+        rf"{B}(?:کاش|بهتر بود|ای کاش) [^.!؟?ن]\S*(?: \S+){{0,3}} {MI}?(?:گرفتم|خریدم|رفتم|سفارش {MI}?دادم)",
     ],
     "value_ratio": [  # «نسبت به قیمتش عالیه» rates value for money, compares with nothing
-        rf"{B}(?:نسبت به|در مقایسه با) (?:قیمت|پول|هزینه|مبلغ|کیفیت)\w*",
+        rf"{B}(?:نسبت به|در مقایسه با|به نسبت) (?:قیمت|پول|هزینه|مبلغ|کیفیت|حجم|مشخصات|امکانات|اندازه|وزن)\w*",
+        rf"{B}nesbat be (?:gheymat|pool|hazine|keyfiat|hajm|moshakhasat)\w*",
     ],
     "complaint:delivery": [
         rf"{B}(?:دیر|دیرتر|تاخیر|تأخیر|با تاخیر)(?:{E}| )",
@@ -161,6 +171,9 @@ class Cue:
 _COMPILED = {tag: [re.compile(p) for p in pats] for tag, pats in _PATTERNS.items()}
 FEATURE_NAMES = [f"{tag}#{i}" for tag, pats in _PATTERNS.items() for i in range(len(pats))] + \
                 [f"{tag}#any" for tag in _PATTERNS]
+# A model's cue columns mean these patterns: trained heads record it, and refuse another set.
+PATTERNS_DIGEST = hashlib.sha256("\n".join(f"{t}\t{p}" for t, pats in _PATTERNS.items() for p in pats)
+                                 .encode("utf-8")).hexdigest()[:12]
 
 
 def find_cues(folded: Folded, tags: set[str] | None = None) -> list[Cue]:

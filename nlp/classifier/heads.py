@@ -109,19 +109,19 @@ class LinearHead:
         Stacking the blocks copied the dense embedding into a sparse matrix for every
         head of every chunk: 13% of an end-to-end run went to it.
         """
+        parts = [(self.weights.get(name), part) for name, part in
+                 (("ngrams", blocks.ngrams), ("embedding", blocks.embedding), ("cues", blocks.cues),
+                  ("extra", blocks.extra))]
+        parts = [(weight, part) for weight, part in parts if weight and part is not None]
+        width = sum(part.shape[1] for _, part in parts)
+        if width != self.coef.shape[1]:
+            raise ValueError(f"head {self.name!r} was trained on {self.coef.shape[1]} features, "
+                             f"these blocks give {width}")
         z = np.repeat(self.intercept[None, :].astype(np.float64), blocks.ngrams.shape[0], axis=0)
         start = 0
-        for name, part in (("ngrams", blocks.ngrams), ("embedding", blocks.embedding), ("cues", blocks.cues),
-                           ("extra", blocks.extra)):
-            weight = self.weights.get(name)
-            if not weight or part is None:
-                continue
-            width = part.shape[1]
-            z += weight * np.asarray(part @ self._columns(start, width))
-            start += width
-        if start != self.coef.shape[1]:
-            raise ValueError(f"head {self.name!r} was trained on {self.coef.shape[1]} features, "
-                             f"these blocks give {start}")
+        for weight, part in parts:
+            z += weight * np.asarray(part @ self._columns(start, part.shape[1]))
+            start += part.shape[1]
         return z
 
     def _columns(self, start: int, width: int) -> np.ndarray:

@@ -22,7 +22,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from shenava.config import ModelSettings
 from shenava.nlp.classifier.bundle import SHIPPED_DIR, Bundle
-from shenava.nlp.classifier.cues import CATEGORIES
+from shenava.nlp.classifier.cues import CATEGORIES, PATTERNS_DIGEST
 from shenava.nlp.classifier.data import BINARY_TAGS, RECOMMENDATIONS, SENTIMENTS, Dataset, load_dataset
 from shenava.nlp.classifier.embedder import Embedder
 from shenava.nlp.classifier.features import blocks_for, prepare_texts
@@ -132,6 +132,7 @@ def train_all(data_dir: Path, out_dir: Path | None = None, settings: ModelSettin
         "max_length": options.max_length, "analysis": analysis_backend(),
         "lora": {"rank": options.lora_rank, "alpha": options.lora_alpha} if adapters else None,
         "trained_on": {"sentiment_rows": n_sent, "hand_rows": len(data.hand)},
+        "cues": {"columns": int(blocks.cues.shape[1]), "patterns": PATTERNS_DIGEST},
     }
     bundle = Bundle(manifest, heads, vectorizer, adapters)
     version = bundle.save(Path(out_dir))
