@@ -22,6 +22,9 @@ BRANDS = [Brand(name="تپسی‌فود", aliases=["tapsifood"],
     ("سرعتش تو مرکز شهر با ایرانسل تقریبا یکیه", "positive", [("ایرانسل", "equal")]),
     ("کارمزداش از بانک سامان دو برابره", "negative", [("بانک سامان", "worse")]),
     ("با دوربین کنون اصلا قابل مقایسه نیست", "negative", [("دوربین کنون", "worse")]),
+    # two names after one marker: the comparative describes our subject against both
+    ("از اسنپ فود و باسلام هر دو بهتره", "positive", [("اسنپ‌فود", "better"), ("باسلام", "better")]),
+    ("نسبت به دیجی‌کالا یا ترب ارزون‌تره", "positive", [("دیجی‌کالا", "better"), ("ترب", "better")]),
     # the subject against its own past, named by the time word as written
     ("بیکن روی برگر قبلا خیلی خوشمزه‌تر بود", "negative", [("قبلا", "worse")]),
     ("بار اول عالی بود ولی این بار نون کوچیکتر بود", "negative", [("بار اول", "worse")]),

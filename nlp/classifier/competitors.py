@@ -34,7 +34,7 @@ _SELF = {"این", "اون", "آن", "ش", "این یکی", "اینها", "ای�
          "همه", "همه جا", "همشون", "همه اونا", "خیلی ها", "خیلیا", "in", "inja", "oon", "shoma", "hame"}
 _STOP = {
     "خیلی", "بسیار", "واقعا", "کلا", "اصلا", "یه", "یک", "کمی", "کم", "بیشتر", "کاملا", "حتی", "هم", "که", "و",
-    "ولی", "اما", "باز", "هنوز", "قطعا", "مراتب", "به", "در", "با", "بود", "است", "هست", "بوده", "نیست", "نبود",
+    "ولی", "اما", "یا", "هر", "باز", "هنوز", "قطعا", "مراتب", "به", "در", "با", "بود", "است", "هست", "بوده", "نیست", "نبود",
     "کیفیت", "کیفیتش", "قیمتش", "قیمت", "طعمش", "طعم", "باتریش", "باتری", "دوربینش", "سرعتش", "سرعت", "جنسش",
     "جنس", "صداش", "صدا", "حجمش", "وزنش", "نظر", "لحاظ", "نظرم", "از", "را", "رو", "اینکه", "هیچ", "هیچی",
     "خیلیی", "دقیقا", "تقریبا", "عملا", "kheili", "kheyli", "kheily", "besyar", "kolan", "ham", "va", "vali", "ro",
@@ -78,8 +78,19 @@ _NAMED_GROUPS = re.compile(
     r"|(?<!مثل )(?:قبلا|قدیما|قدیم ها|سابقا|پارسال|(?:بار|دفعه) اول|(?:هفته|ماه|سال) (?:پیش|قبل))(?!\w)"
     r"|model(?:-e| e) (?:ghabli|ghadimi)|noskhe(?:-ye| ye) ghabli)")
 _WORD = re.compile(r"\S+")
-_MARKER_BEFORE = re.compile(r"(?:^|\s)(?:از|نسبت به|نسبت با|مقایسه با|قیاس با|مثل|مثله|عین|شبیه|با|تا|برخلاف|خلاف|"
-                            r"به پای|در حد|az|nesbat be|moghayese ba|ba)\s*$")
+_JOINED = re.compile(r"\s+(?:و|یا|va|ya)\s+")
+_MARKER_WORDS = (r"(?:از|نسبت به|نسبت با|مقایسه با|قیاس با|مثل|مثله|عین|شبیه|با|تا|برخلاف|خلاف|"
+                 r"به پای|در حد|az|nesbat be|moghayese ba|ba)")
+_MARKER_BEFORE = re.compile(rf"(?:^|\s){_MARKER_WORDS}\s*$")
+# The second of two names after one marker: «از سبدچی و زودبر هر دو بهتره».
+_COORDINATED_BEFORE = re.compile(rf"(?:^|\s){_MARKER_WORDS}\s+\S+(?:\s\S+)?\s+(?:و|یا|va|ya)\s*$")
+# ... and only when the comparative follows that second name at once («هر دو بهتره»), since «و» also
+# joins clauses: «پر از غلطه و فیلیمو خیلی بهتره» compares فیلیمو with us, the other way round.
+_COMPARATIVE_NEXT = re.compile(r"\s*(?:(?:هر ?دو|هم|har do|ham)\s+)?(?:\w*تر|\w+ تر|\w*tar)(?:ه|ن|ند| است| بود|e)?(?!\w)")
+
+# How many names the phrasing yields is a cue column of the model: trained heads record this.
+PHRASING_SIGNATURE = "\n".join([p.pattern for p in (*_MARKERS, _SUBJECT, _NAMED_GROUPS, _JOINED)]
+                                + sorted(_STOP) + sorted(_SELF))
 
 
 @dataclass
@@ -126,8 +137,13 @@ class CompetitorFinder:
         for pattern in (*_MARKERS, _SUBJECT):
             for m in pattern.finditer(text):
                 span = _name_from_tail(text, m.start("tail"), m.end("tail"), from_end=pattern is _SUBJECT)
-                if span and not any(s <= span[0] < e or span[0] <= s < span[1] for s, e in spans):
+                while span and not any(s <= span[0] < e or span[0] <= s < span[1] for s, e in spans):
                     spans.append(span)
+                    # «از X و Y بهتره»: a second name joined to the first
+                    joined = _JOINED.match(text, span[1], m.end("tail")) if pattern is not _SUBJECT else None
+                    span = _name_from_tail(text, joined.end(), m.end("tail")) if joined else None
+                    if span and not _COMPARATIVE_NEXT.match(text, span[1]):
+                        span = None
         return sorted(spans)
 
     @staticmethod
@@ -136,7 +152,9 @@ class CompetitorFinder:
         if re.match(r"\s*(?:دو|سه|چند) ?برابر", after):  # twice the fee is worse, twice the speed better
             return "worse" if sentiment in ("negative", "mixed") else "better"
         # «از X بهتره»: the comparative describes our subject; «X بهتره»: it describes X.
-        subject_first = bool(_MARKER_BEFORE.search(text[max(0, start - 20):start]))
+        subject_first = bool(_MARKER_BEFORE.search(text[max(0, start - 20):start])
+                             or (_COORDINATED_BEFORE.search(text[max(0, start - 50):start])
+                                 and _COMPARATIVE_NEXT.match(text, end)))
         # The comparative nearest after the name decides («از X بهتره، ولی گرون‌تر شده» is better).
         hits = [(i, -len(w), w, d) for words, d in ((_EQUAL, "equal"), (_WORSE, "worse"), (_BETTER, "better"))
                 for w in words if (i := after.find(w)) >= 0]
@@ -165,6 +183,9 @@ def _name_from_tail(text: str, start: int, end: int, from_end: bool = False) -> 
     kept = []
     for w in words[:5]:
         token = w.group()
+        if token in ("تر", "تره", "ترن", "تری") and kept:  # «ارزون‌تره» folds to «ارزون تره»
+            kept.pop()
+            break
         if token in _STOP or token.endswith(("تر", "تره")) or re.fullmatch(r"\w*tar(e)?", token) or len(kept) >= 4:
             break
         kept.append(w)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from shenava.nlp.classifier.competitors import PHRASING_SIGNATURE
 from shenava.nlp.classifier.textprep import Folded
 
 MI = r"(?:می ?|م)"          # می‌کنم / میکنم / مکنم-style contractions
@@ -171,9 +172,10 @@ class Cue:
 _COMPILED = {tag: [re.compile(p) for p in pats] for tag, pats in _PATTERNS.items()}
 FEATURE_NAMES = [f"{tag}#{i}" for tag, pats in _PATTERNS.items() for i in range(len(pats))] + \
                 [f"{tag}#any" for tag in _PATTERNS]
-# A model's cue columns mean these patterns: trained heads record it, and refuse another set.
-PATTERNS_DIGEST = hashlib.sha256("\n".join(f"{t}\t{p}" for t, pats in _PATTERNS.items() for p in pats)
-                                 .encode("utf-8")).hexdigest()[:12]
+# A model's cue columns mean these patterns (and the competitor phrasing whose name count is
+# the last column): trained heads record the digest, and refuse another set.
+PATTERNS_DIGEST = hashlib.sha256(("\n".join(f"{t}\t{p}" for t, pats in _PATTERNS.items() for p in pats)
+                                  + "\n" + PHRASING_SIGNATURE).encode("utf-8")).hexdigest()[:12]
 
 
 def find_cues(folded: Folded, tags: set[str] | None = None) -> list[Cue]:
