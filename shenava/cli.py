@@ -143,7 +143,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from shenava.nlp.classifier.evaluation import evaluate_all
 
     settings, _ = _model_settings(args)
-    table, _ = evaluate_all(Path(args.data), settings)
+    if args.agreement:
+        from shenava.nlp.classifier.agreement import agreement_table
+
+        table, _ = agreement_table(Path(args.data), Path(args.agreement), settings)
+    else:
+        table, _ = evaluate_all(Path(args.data), settings)
     print(table)
     return 0
 
@@ -236,6 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="print held-out metrics of the current classifier")
     p.add_argument("--data", default="../shared/data", help="labelled data folder (default: ../shared/data)")
+    p.add_argument("--agreement", metavar="FILE",
+                   help="instead: a second labeller's labels of held-out texts (e.g. nlp/agreement/"
+                        "second_labeller_300.jsonl) against ours, beside the model's on the same rows")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("search", help="full-text search over stored mentions")

@@ -6,6 +6,7 @@ import pytest
 from shenava.config import ModelSettings
 from shenava.errors import ModelError
 from shenava.nlp.classifier import load_classifier
+from shenava.nlp.classifier.agreement import agreement_table
 from shenava.nlp.classifier.bundle import load_bundle
 from shenava.nlp.classifier.cues import FEATURE_NAMES
 from shenava.nlp.classifier.data import is_holdout, load_dataset, load_sentiment
@@ -102,6 +103,31 @@ def test_train_then_evaluate_ngrams_only(tmp_path):
     (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(ModelError, match="another set of cue patterns.*nlp/classifier/cues.py.*shenava train"):
         load_bundle(out)
+
+
+def test_agreement_of_a_second_labeller(tmp_path, monkeypatch):
+    data_dir, labels_dir = _write(tmp_path)
+    dataset = load_dataset(data_dir, labels_dir)
+    out = tmp_path / "model"
+    train_all(data_dir, out, options=TrainOptions(layers=0, cache=False), dataset=dataset, log=lambda m: None)
+    held = dataset.split(holdout=True).hand
+    assert held, "the tiny data set should hold some hand rows out"
+    second = tmp_path / "second.jsonl"
+    # The second labeller agrees on every row but flips the complaint flag of the first.
+    rows = [{"id": r.id, "sentiment": r.sentiment, "complaint": r.complaint != (k == 0),
+             "complaint_categories": r.complaint_categories if r.complaint == (k != 0) else [],
+             "suggestion": r.suggestion, "comparison": r.comparison, "competitors": r.competitors,
+             "recommendation": r.recommendation, "question": r.question} for k, r in enumerate(held)]
+    rows.append({**rows[-1], "id": "not-held-out"})
+    second.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    monkeypatch.setattr("shenava.nlp.classifier.agreement.load_dataset", lambda d: dataset)  # not nlp/labels
+    table, m = agreement_table(data_dir, second, ModelSettings(heads=out))
+    assert m["rows"] == len(held) and "1 ids of second.jsonl not held out" in table
+    assert m["second_labeller"]["hand.sentiment"]["accuracy"] == 1.0
+    assert m["second_labeller"]["complaint"]["f1"] < 1.0
+    (tmp_path / "bad.jsonl").write_text('{"id": "x"}\n', encoding="utf-8")
+    with pytest.raises(ModelError, match="bad.jsonl:1: not a label row"):
+        agreement_table(data_dir, tmp_path / "bad.jsonl", ModelSettings(heads=out))
 
 
 @pytest.mark.slow
