@@ -13,7 +13,7 @@ from shenava.digest.narrative import changes, rules
 from shenava.digest.period import Window, make_window
 from shenava.digest.queries import DigestData
 from shenava.digest.spikes import SpikeRule, explain
-from shenava.digest.terms import brand_words, group_similar, group_terms
+from shenava.digest.terms import as_written, brand_words, group_similar, group_terms
 
 QUOTE_CHARS = 280
 WISH_SAMPLE = 1000  # most engaged suggestions grouped per digest
@@ -153,7 +153,7 @@ def _complaints(data: DigestData, quotes: "_QuoteMaker", k: int, total: int) -> 
 
 def _wishlist(data: DigestData, quotes: "_QuoteMaker", k: int, exclude: frozenset[str]) -> list[WishGroup]:
     units = data.suggestion_texts(WISH_SAMPLE)
-    texts = [t or "" for _, t, _, _ in units]
+    texts = [u[1] or "" for u in units]
     groups = []
     for members in group_similar([t[:WISH_CHARS] for t in texts], exclude=exclude)[:WISH_GROUPS]:
         seen, picked = set(), []
@@ -163,7 +163,8 @@ def _wishlist(data: DigestData, quotes: "_QuoteMaker", k: int, exclude: frozense
                 seen.add(key)
                 mid, eng, copies = units[i][0], units[i][2], units[i][3]
                 picked.append((mid, eng, copies, None))
-        groups.append(WishGroup(terms=group_terms([texts[i] for i in members], exclude=exclude),
+        terms = group_terms([texts[i] for i in members], exclude=exclude)
+        groups.append(WishGroup(terms=as_written(terms, [units[i][4] for i in members]),
                                 count=len(members), engagement=sum(units[i][2] or 0 for i in members),
                                 quotes=quotes(picked)))
     groups.sort(key=lambda g: (-g.count, -g.engagement))

@@ -273,9 +273,11 @@ class DigestData:
         return out
 
     # -- inputs for text grouping (bounded, most engaged first) ---------------------------
-    def suggestion_texts(self, limit: int) -> list[tuple[int, str, int, int]]:
+    def suggestion_texts(self, limit: int) -> list[tuple[int, str, int, int, str]]:
+        """(id, analysis text, engagement, copies, display text) of the period's suggestions."""
         return self.q(f"""
-            SELECT u.id, coalesce(m.analysis_text, m.raw_text), u.ceng, u.csize FROM {self.pu_t} u
+            SELECT u.id, coalesce(m.analysis_text, m.raw_text), u.ceng, u.csize,
+                   coalesce(m.display_text, m.raw_text) FROM {self.pu_t} u
             JOIN mentions m ON m.id = u.id
             WHERE u.ent = :brand AND u.win = 1 AND u.suggestion = 1
             ORDER BY u.ceng DESC, u.id LIMIT :limit""", {"brand": self.brand.name, "limit": limit})
@@ -291,9 +293,11 @@ class DigestData:
             {"WHERE sentiment = 'negative'" if negative_only else ""}""", {"brand": self.brand.name, "day": day})
         return name
 
-    def unit_texts(self, table: str, limit: int) -> list[str]:
-        return [t for (t,) in self.q(f"""
-            SELECT coalesce(m.analysis_text, m.raw_text) FROM {table} u JOIN mentions m ON m.id = u.id
+    def unit_texts(self, table: str, limit: int) -> list[tuple[str, str]]:
+        """(analysis text, display text) of a day's clusters, most engaged first."""
+        return [(t, d) for t, d in self.q(f"""
+            SELECT coalesce(m.analysis_text, m.raw_text), coalesce(m.display_text, m.raw_text)
+            FROM {table} u JOIN mentions m ON m.id = u.id
             ORDER BY u.ceng DESC, u.id LIMIT :limit""", {"limit": limit}) if t]
 
     def baseline_texts(self, day: int, days: int, negative_only: bool, limit: int) -> list[str]:

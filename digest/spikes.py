@@ -18,7 +18,7 @@ from typing import Callable
 
 from shenava.digest.model import ClusterNote, Quote, Spike
 from shenava.digest.queries import DigestData
-from shenava.digest.terms import top_terms
+from shenava.digest.terms import as_written, top_terms
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,8 @@ def explain(data: DigestData, rule: SpikeRule, make_quotes: Callable[[list[tuple
         negative = kind == "negative_share"
         table = data.day_units(d, negative_only=negative)
         try:
-            texts = data.unit_texts(table, text_limit)
+            pairs = data.unit_texts(table, text_limit)
+            texts, written = [t for t, _ in pairs], [d for _, d in pairs]
             baseline = data.baseline_texts(d, rule.history, negative, text_limit)
             posts = data.q(f"SELECT id, ceng, csize, sentiment FROM {table} "
                            f"ORDER BY ceng DESC, csize DESC, id LIMIT :k", {"k": k})
@@ -88,7 +89,7 @@ def explain(data: DigestData, rule: SpikeRule, make_quotes: Callable[[list[tuple
         spikes.append(Spike(
             date=w.days[d].isoformat(), kind=kind, value=round(value, 2), mean=round(mean, 2),
             std=round(std, 2), threshold=round(mean + rule.sigma * std, 2), count=count,
-            top_terms=top_terms(texts, baseline, exclude=exclude),
+            top_terms=as_written(top_terms(texts, baseline, exclude=exclude), written),
             clusters=[ClusterNote(size=q.copies, quote=q) for q in cluster_quotes],
             posts=make_quotes(posts)))
     return spikes

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -35,6 +36,30 @@ def tokens(text: str, exclude: frozenset[str] = frozenset()) -> list[str]:
             continue
         out.append(word)
     return out
+
+
+def as_written(terms: Sequence[str], display_texts: Iterable[str]) -> list[str]:
+    """Each term in the spelling people wrote it in, where that differs only by a half-space.
+
+    Terms are counted on the analysis form, which joins half-spaced words so that
+    «بسته‌بندی» and «بسته بندی» match: shown as such («بستهبندی») they read as
+    misspellings. The commonest written form whose analysis form is the term wins.
+    """
+    wanted = set(terms)
+    written: dict[str, Counter] = {}
+    for text in display_texts:
+        for word in _WORD.findall(text or ""):
+            word = word.strip("\u200c_")
+            if "\u200c" in word and (form := _analysis_word(word)) in wanted:
+                written.setdefault(form, Counter())[word] += 1
+    return [written[t].most_common(1)[0][0] if t in written else t for t in terms]
+
+
+@lru_cache(maxsize=20000)
+def _analysis_word(word: str) -> str:
+    from shenava.nlp.text.normalize import normalize_analysis
+
+    return normalize_analysis(word).casefold()
 
 
 def brand_words(names: Iterable[str]) -> frozenset[str]:

@@ -9,7 +9,7 @@ import pytest
 from shenava.config import parse_config
 from shenava.digest import SpikeRule, build_digest
 from shenava.digest.spikes import detect
-from shenava.digest.terms import group_similar, tokens, top_terms
+from shenava.digest.terms import as_written, group_similar, tokens, top_terms
 from shenava.mention import Mention
 from shenava.storage import Store, text_hash
 
@@ -134,6 +134,13 @@ def test_week_digest_looks_at_each_day_of_the_week(spike_store):
 ])
 def test_tokens_drop_function_words_and_numbers(text, expected):
     assert tokens(text) == expected
+
+
+def test_terms_are_shown_as_written_with_their_half_spaces():
+    written = ["بسته‌بندی تخم‌مرغ‌ها افتضاح بود", "بسته‌بندی خیلی بد", "بسته بندی"]
+    assert as_written(["بستهبندی", "تخممرغها", "افتضاح", "گمشده"], written) == \
+        ["بسته‌بندی", "تخم‌مرغ‌ها", "افتضاح", "گمشده"]
+    assert as_written([], written) == [] and as_written(["بستهبندی"], []) == ["بستهبندی"]
 
 
 def test_top_terms_are_what_is_more_common_than_usual():
