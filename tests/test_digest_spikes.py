@@ -137,7 +137,7 @@ def test_tokens_drop_function_words_and_numbers(text, expected):
 
 
 def test_terms_are_shown_as_written_with_their_half_spaces():
-    written = ["بسته‌بندی تخم‌مرغ‌ها افتضاح بود", "بسته‌بندی خیلی بد", "بسته بندی"]
+    written = ["بسته‌بندی تخم‌مرغ‌ها افتضاح بود", "بسته‌بندی خیلی بد", "بسته بندی", "بسته‌بندي با ي عربی"]
     assert as_written(["بستهبندی", "تخممرغها", "افتضاح", "گمشده"], written) == \
         ["بسته‌بندی", "تخم‌مرغ‌ها", "افتضاح", "گمشده"]
     assert as_written([], written) == [] and as_written(["بستهبندی"], []) == ["بستهبندی"]
