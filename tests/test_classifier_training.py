@@ -126,7 +126,7 @@ def test_agreement_of_a_second_labeller(tmp_path, monkeypatch):
     assert m["second_labeller"]["hand.sentiment"]["accuracy"] == 1.0
     assert m["second_labeller"]["complaint"]["f1"] < 1.0
     (tmp_path / "bad.jsonl").write_text('{"id": "x"}\n', encoding="utf-8")
-    with pytest.raises(ModelError, match="bad.jsonl:1: not a label row"):
+    with pytest.raises(ModelError, match="bad.jsonl:1: not a hand-label row"):
         agreement_table(data_dir, tmp_path / "bad.jsonl", ModelSettings(heads=out))
 
 

@@ -7,12 +7,12 @@ the model is scored on the same rows beside it, so the gap is the model's.
 """
 from __future__ import annotations
 
-import json
+from dataclasses import asdict
 from pathlib import Path
 
 from shenava.config import ModelSettings
 from shenava.errors import ModelError
-from shenava.nlp.classifier.data import BINARY_TAGS, load_dataset
+from shenava.nlp.classifier.data import BINARY_TAGS, load_dataset, read_label_file
 from shenava.nlp.classifier.evaluation import _hand_metrics
 
 
@@ -20,15 +20,19 @@ def agreement_table(data_dir: Path, second_path: Path, settings: ModelSettings |
                     classifier=None) -> tuple[str, dict]:
     from shenava.nlp.classifier import load_classifier
 
-    second = _read(Path(second_path))
+    second_path = Path(second_path)
+    if not second_path.is_file():
+        raise ModelError(f"{second_path}: no such file (a second labelling, one JSON object a line)")
     held = {r.id: r for r in load_dataset(data_dir).split(holdout=True).hand}
-    rows = [held[i] for i in second if i in held]
-    if not rows:
-        raise ModelError(f"{second_path}: none of its {len(second)} ids is a held-out hand-labelled text")
+    # Only held-out texts are scored: the reader skips every other id as a text it does not have.
+    second, skipped = read_label_file(second_path, {i: r.text for i, r in held.items()})
+    if not second:
+        raise ModelError(f"{second_path}: none of its {len(skipped)} ids is a held-out hand-labelled text")
+    rows = [held[r.id] for r in second]
     clf = classifier or load_classifier(settings or ModelSettings())
-    labeller = _hand_metrics(rows, [second[r.id] for r in rows])
+    labeller = _hand_metrics(rows, [asdict(r) for r in second])
     model = _hand_metrics(rows, clf.classify([r.text for r in rows]))
-    lines = [f"agreement on {len(rows)} held-out texts ({len(second) - len(rows)} ids of {second_path.name} "
+    lines = [f"agreement on {len(rows)} held-out texts ({len(skipped)} ids of {second_path.name} "
              f"not held out, skipped) — model {clf.model_version}", "",
              f"{'against our labels':<32}{'second labeller':>16}{'model':>8}"]
     for tag in BINARY_TAGS:
@@ -43,21 +47,3 @@ def agreement_table(data_dir: Path, second_path: Path, settings: ModelSettings |
     lines.append(f"  {'complaint categories micro-F1':<30}{labeller['complaint_categories']['micro_f1']:>16.3f}"
                  f"{model['complaint_categories']['micro_f1']:>8.3f}")
     return "\n".join(lines), {"rows": len(rows), "second_labeller": labeller, "model": model}
-
-
-def _read(path: Path) -> dict[str, dict]:
-    if not path.is_file():
-        raise ModelError(f"{path}: no such file (a second labelling, one JSON object a line)")
-    rows: dict[str, dict] = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            rows[obj["id"]] = {**obj, "complaint_categories": list(obj.get("complaint_categories") or []),
-                               "competitors": list(obj.get("competitors") or [])}
-            for key in ("sentiment", "recommendation", *BINARY_TAGS):
-                obj[key]
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise ModelError(f"{path}:{n}: not a label row ({exc.__class__.__name__}: {exc})") from None
-    return rows

@@ -98,25 +98,38 @@ def load_hand_labels(texts_by_id: dict[str, str], labels_dir: Path = LABELS_DIR)
     """
     rows: dict[str, HandRow] = {}
     for path in sorted(Path(labels_dir).glob("*.jsonl")):
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                text = obj.get("text") or texts_by_id.get(obj["id"])
-                if text is None:
-                    continue  # labels a shared text we do not have (data folder absent or changed)
-                rows[obj["id"]] = HandRow(
-                    id=obj["id"], text=text, sentiment=obj["sentiment"], complaint=bool(obj["complaint"]),
-                    complaint_categories=list(obj.get("complaint_categories") or []),
-                    suggestion=bool(obj["suggestion"]), comparison=bool(obj["comparison"]),
-                    competitors=list(obj.get("competitors") or []),
-                    recommendation=obj["recommendation"], question=bool(obj["question"]), origin=path.name)
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise ModelError(f"{path}:{n}: not a hand-label row ({exc.__class__.__name__}: {exc})") from None
-            if rows[obj["id"]].sentiment not in SENTIMENTS or rows[obj["id"]].recommendation not in RECOMMENDATIONS:
-                raise ModelError(f"{path}:{n}: unknown sentiment or recommendation value")
+        found, _ = read_label_file(path, texts_by_id)
+        rows.update((r.id, r) for r in found)
     return list(rows.values())
+
+
+def read_label_file(path: Path, texts_by_id: dict[str, str]) -> tuple[list[HandRow], list[str]]:
+    """The rows of one label file whose text is known (their own, or `texts_by_id`'s), and the
+    ids of the others (a shared text we do not have: data folder absent or changed). Every
+    row is checked, with or without its text."""
+    found: list[HandRow] = []
+    without_text: list[str] = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            row = HandRow(
+                id=obj["id"], text=obj.get("text") or texts_by_id.get(obj["id"]),
+                sentiment=obj["sentiment"], complaint=bool(obj["complaint"]),
+                complaint_categories=list(obj.get("complaint_categories") or []),
+                suggestion=bool(obj["suggestion"]), comparison=bool(obj["comparison"]),
+                competitors=list(obj.get("competitors") or []),
+                recommendation=obj["recommendation"], question=bool(obj["question"]), origin=Path(path).name)
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ModelError(f"{path}:{n}: not a hand-label row ({exc.__class__.__name__}: {exc})") from None
+        if row.sentiment not in SENTIMENTS or row.recommendation not in RECOMMENDATIONS:
+            raise ModelError(f"{path}:{n}: unknown sentiment or recommendation value")
+        if row.text is None:
+            without_text.append(row.id)
+        else:
+            found.append(row)
+    return found, without_text
 
 
 def load_dataset(data_dir: Path, labels_dir: Path = LABELS_DIR) -> Dataset:
