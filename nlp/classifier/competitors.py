@@ -78,12 +78,13 @@ _NAMED_GROUPS = re.compile(
     r"|(?<!مثل )(?:قبلا|قدیما|قدیم ها|سابقا|پارسال|(?:بار|دفعه) اول|(?:هفته|ماه|سال) (?:پیش|قبل))(?!\w)"
     r"|model(?:-e| e) (?:ghabli|ghadimi)|noskhe(?:-ye| ye) ghabli)")
 _WORD = re.compile(r"\S+")
-_JOINED = re.compile(r"\s+(?:و|یا|va|ya)\s+")
+_AND_OR = r"(?:و|یا|va|ya)"
+_JOINED = re.compile(rf"\s+{_AND_OR}\s+")
 _MARKER_WORDS = (r"(?:از|نسبت به|نسبت با|مقایسه با|قیاس با|مثل|مثله|عین|شبیه|با|تا|برخلاف|خلاف|"
                  r"به پای|در حد|az|nesbat be|moghayese ba|ba)")
 _MARKER_BEFORE = re.compile(rf"(?:^|\s){_MARKER_WORDS}\s*$")
 # The second of two names after one marker: «از سبدچی و زودبر هر دو بهتره».
-_COORDINATED_BEFORE = re.compile(rf"(?:^|\s){_MARKER_WORDS}\s+\S+(?:\s\S+)?\s+(?:و|یا|va|ya)\s*$")
+_COORDINATED_BEFORE = re.compile(rf"(?:^|\s){_MARKER_WORDS}\s+\S+(?:\s\S+)?\s+{_AND_OR}\s*$")
 # ... and only when the comparative follows that second name at once («هر دو بهتره»), since «و» also
 # joins clauses: «پر از غلطه و فیلیمو خیلی بهتره» compares فیلیمو with us, the other way round.
 _COMPARATIVE_NEXT = re.compile(r"\s*(?:(?:هر ?دو|هم|har do|ham)\s+)?(?:\w*تر|\w+ تر|\w*tar)(?:ه|ن|ند| است| بود|e)?(?!\w)")
