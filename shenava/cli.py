@@ -147,6 +147,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         from shenava.nlp.classifier.agreement import agreement_table
 
         table, _ = agreement_table(Path(args.data), Path(args.agreement), settings)
+    elif args.platform_tags:
+        from shenava.nlp.classifier.platform_tags import platform_tag_table
+
+        table, _ = platform_tag_table(Path(args.data), Path(args.platform_tags), settings)
     else:
         table, _ = evaluate_all(Path(args.data), settings)
     print(table)
@@ -241,9 +245,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="print held-out metrics of the current classifier")
     p.add_argument("--data", default="../shared/data", help="labelled data folder (default: ../shared/data)")
-    p.add_argument("--agreement", metavar="FILE",
+    instead = p.add_mutually_exclusive_group()
+    instead.add_argument("--agreement", metavar="FILE",
                    help="instead: a second labeller's labels of held-out texts (e.g. nlp/agreement/"
                         "second_labeller_300.jsonl) against ours, beside the model's on the same rows")
+    instead.add_argument("--platform-tags", metavar="FILE",
+                   help="instead: careful readings of held-out SnappFood/Digikala texts (e.g. nlp/agreement/"
+                        "platform_tags_500.jsonl) against the platforms' own tags, beside the model's")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("search", help="full-text search over stored mentions")

@@ -11,6 +11,7 @@ from shenava.nlp.classifier.bundle import load_bundle
 from shenava.nlp.classifier.cues import FEATURE_NAMES
 from shenava.nlp.classifier.data import is_holdout, load_dataset, load_sentiment
 from shenava.nlp.classifier.evaluation import evaluate_all, names_match
+from shenava.nlp.classifier.platform_tags import platform_tag_table
 from shenava.nlp.classifier.training import TrainOptions, train_all
 
 POSITIVE = ["خیلی خوشمزه بود مرسی", "کیفیتش عالیه راضیم", "ارسال سریع بود ممنون", "بسته‌بندی تمیز و عالی",
@@ -143,3 +144,42 @@ def test_train_with_finetuned_encoder(tmp_path):
     assert clf.classify(["خیلی دیر رسید"])[0]["model_version"] == clf.model_version
     with pytest.raises(ModelError, match="trained on 'e5-small'"):
         load_classifier(ModelSettings(heads=out, encoder=str(tmp_path)))
+
+
+def test_platform_tags_against_a_careful_reading(tmp_path):
+    data_dir, labels_dir = _write(tmp_path)
+    out = tmp_path / "model"
+    train_all(data_dir, out, options=TrainOptions(layers=0, cache=False), dataset=load_dataset(data_dir, labels_dir),
+              log=lambda m: None)
+    held = [r for r in load_sentiment(data_dir) if r.source in ("snappfood", "digikala") and is_holdout(r.id)]
+    snapp = [r for r in held if r.source == "snappfood"]
+    assert len(snapp) >= 2, "the tiny data set should hold some SnappFood rows out"
+    flip = {"positive": "negative", "negative": "positive"}
+    # The first reader reads every tag but the first SnappFood one as the platform did; a second
+    # reader, of SnappFood texts only, disagrees with the first on one text.
+    rows = [{"id": r.id, "reader": "a", "sentiment": "mixed",
+             "lean": flip[r.label] if r is snapp[0] else r.label} for r in held]
+    rows += [{"id": r.id, "reader": "b", "sentiment": r.label, "lean": r.label} for r in snapp]
+    path = tmp_path / "readings.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    settings = ModelSettings(heads=out)
+    table, m = platform_tag_table(data_dir, path, settings)
+    assert m["snappfood"]["texts"] == len(snapp) and m["snappfood"]["read_twice"] == len(snapp)
+    assert m["snappfood"]["reader_vs_tag"] == pytest.approx(1 - 1 / len(snapp))
+    assert m["snappfood"]["readers_agree"] == pytest.approx(1 - 1 / len(snapp))
+    assert m["digikala"]["reader_vs_tag"] == 1.0 and m["digikala"]["read_twice"] == 0
+    preds = load_classifier(settings).classify([r.text for r in snapp])
+    model_right = sum(max(("positive", "negative"), key=p["sentiment_scores"].get) == r.label
+                      for r, p in zip(snapp, preds))
+    assert m["snappfood"]["model_vs_tag"] == pytest.approx(model_right / len(snapp))
+    assert "readings.jsonl" in table and "snappfood" in table
+
+    (tmp_path / "bad.jsonl").write_text('{"id": "x", "reader": "a", "sentiment": "happy", "lean": "positive"}\n',
+                                        encoding="utf-8")
+    with pytest.raises(ModelError, match="bad.jsonl:1: sentiment must be one of"):
+        platform_tag_table(data_dir, tmp_path / "bad.jsonl", settings)
+    stranger = tmp_path / "stranger.jsonl"
+    stranger.write_text('{"id": "neshan-positive-0-0", "reader": "a", "sentiment": "positive", "lean": "positive"}\n',
+                        encoding="utf-8")
+    with pytest.raises(ModelError, match="1 ids are not held-out SnappFood/Digikala texts.*neshan-positive-0-0"):
+        platform_tag_table(data_dir, stranger, settings)
