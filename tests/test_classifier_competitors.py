@@ -45,3 +45,32 @@ def test_phrasing_needs_a_comparison():
     finder = CompetitorFinder(BRANDS)
     assert finder.find(fold("از سامسونگ خیلی بهتره"), "positive", compared=False) == []
     assert [c["name"] for c in finder.find(fold("اسنپ‌فود هم هست"), "neutral", compared=False)] == ["اسنپ‌فود"]
+
+
+@pytest.mark.parametrize("text, sentiment, expected", [
+    # a well-known name with no comparison phrase next to it
+    ("ترجیح میدم Xperia بخرم، اینو پس میدم", "negative", [("Xperia", "worse")]),
+    ("در کل عوض مارک الفون برید هواوی بخرین", "negative", [("هواوی", "worse")]),
+    # quoted without the suffix the writer joined on
+    ("با همین پول میشه یه گوشی سامسونگه خوب خرید", "negative", [("سامسونگ", "worse")]),
+    # a sentence opening on the name, with a comparative describing it
+    ("دیجی‌کالا همین هدفونو ۲۰۰ تومن گرون‌تر میده، اینجا خریدم", "positive", [("دیجی‌کالا", "better")]),
+    # the subject of «از Y …تر», the shop bought from or thanked, and a sentence's topic are not rivals
+    ("سامسونگ از شیائومی بهتره", "positive", [("شیائومی", "better")]),
+    ("از دیجی کالا خریدم، نسبت به قبلی سبک‌تره", "positive", [("قبلی", "better")]),
+    ("ممنون از دیجی‌کالا، ولی بسته‌بندی قبلا بهتر بود", "negative", [("قبلا", "worse")]),
+    ("دیجیکالای عزیز، این مدل از قبلی بدتره", "negative", [("قبلی", "worse")]),
+    ("اپل در نسل جدید هم همون درگاه رو گذاشته. کاش مثل هواوی بود", "negative", [("هواوی", "worse")]),
+    # everyday words that are also brands are not listed; a name inside a longer word is no name
+    ("بوش خیلی بده و اپلیکیشنش هم از قبلی کندتره", "negative", [("قبلی", "worse")]),
+])
+def test_known_names(text, sentiment, expected):
+    found = CompetitorFinder(BRANDS).find(fold(text), sentiment, compared=True)
+    assert [(c["name"], c["direction"]) for c in found] == expected
+
+
+def test_known_names_need_a_comparison_and_skip_our_own():
+    finder = CompetitorFinder([Brand(name="سامسونگ", aliases=["samsung"])])
+    assert finder.find(fold("گوشی سامسونگ از آیفون بهتره"), "positive", compared=True) == \
+        [{"name": "آیفون", "direction": "better"}]
+    assert finder.find(fold("آیفون هم خریدم"), "neutral", compared=False) == []
