@@ -55,8 +55,12 @@ def test_phrasing_needs_a_comparison():
     ("با همین پول میشه یه گوشی سامسونگه خوب خرید", "negative", [("سامسونگ", "worse")]),
     # a sentence opening on the name, with a comparative describing it
     ("دیجی‌کالا همین هدفونو ۲۰۰ تومن گرون‌تر میده، اینجا خریدم", "positive", [("دیجی‌کالا", "better")]),
-    # the subject of «از Y …تر», the shop bought from or thanked, and a sentence's topic are not rivals
+    # beside a rival found otherwise, a known name is left out (as often the subject itself) ...
     ("سامسونگ از شیائومی بهتره", "positive", [("شیائومی", "better")]),
+    ("گوشی سامسونگم از مدل قبلی خیلی بهتره", "positive", [("مدل قبلی", "better")]),
+    # ... but alone it is the rival, even opening the sentence when a comparative describes it
+    ("سامسونگ از این خیلی بهتره", "negative", [("سامسونگ", "worse")]),
+    # the shop bought from or thanked, and a sentence's topic are not rivals
     ("از دیجی کالا خریدم، نسبت به قبلی سبک‌تره", "positive", [("قبلی", "better")]),
     ("ممنون از دیجی‌کالا، ولی بسته‌بندی قبلا بهتر بود", "negative", [("قبلا", "worse")]),
     ("دیجیکالای عزیز، این مدل از قبلی بدتره", "negative", [("قبلی", "worse")]),

@@ -1,8 +1,8 @@
 """Who a mention compares its subject with, and which way the comparison goes.
 
 Names come from three places: the configured competitors (name and aliases of
-each Brand's competitors), well-known brands, shops and services named anywhere
-in a comparison (known_names.py), and comparison phrasing — «بهتر از X»، «از X …‌تر»،
+each Brand's competitors), comparison phrasing, and, in a comparison where neither
+names a rival, well-known brands, shops and services named anywhere (known_names.py). Phrasing: «بهتر از X»، «از X …‌تر»،
 «نسبت به X»، «در مقایسه با X»، «مثل X نیست»، «X خیلی بهتره»، «مدل قبلی»،
 «مثل همیشه نبود»، «برندهای دیگه»، «قبلا»، «بار اول»، «پارسال», and their Finglish forms («az X behtare») —
 so an unconfigured competitor named in a comparison is still captured, quoted
@@ -91,9 +91,6 @@ _COORDINATED_BEFORE = re.compile(rf"(?:^|\s){_MARKER_WORDS}\s+\S+(?:\s\S+)?\s+{_
 # joins clauses: «پر از غلطه و فیلیمو خیلی بهتره» compares فیلیمو with us, the other way round.
 _COMPARATIVE_NEXT = re.compile(r"\s*(?:(?:هر ?دو|هم|har do|ham)\s+)?(?:\w*تر|\w+ تر|\w*tar)(?:ه|ن|ند| است| بود|e)?(?!\w)")
 
-# A name followed by «از Y …تر» is the subject of that comparative, not what it is compared with.
-_SUBJECT_OF_FROM = re.compile(r"\S*(?:\s+\S+){0,2}?\s+(?:از|az)\s+[^.!؟?،,;\n]{1,60}?\w*(?:تر|tar)(?:ه|ن|e)?(?!\w)")
-
 # How many names the phrasing yields is a cue column of the model: trained heads record this.
 PHRASING_SIGNATURE = "\n".join([p.pattern for p in (*_MARKERS, _SUBJECT, _NAMED_GROUPS, _JOINED)]
                                 + sorted(_STOP) + sorted(_SELF))
@@ -131,16 +128,13 @@ class CompetitorFinder:
                     continue
                 found[name] = (start, end)
                 keys.append(key)
-            for start, end in known_name_spans(folded.text):
-                key = folded.text[start:end]
-                if any(key in own or own in key for own in self._own) or any(key in k or k in key for k in keys):
-                    continue
-                if any(s < end and start < e for s, e in found.values()):  # a configured alias matched here
-                    continue
-                if _SUBJECT_OF_FROM.match(folded.text, end):  # «سامسونگ از شیائومی بهتره»: the subject
-                    continue
-                found[folded.span(start, end)] = (start, end)
-                keys.append(key)
+            if not found:  # beside a named rival, a known name is as often the subject itself
+                for start, end in known_name_spans(folded.text):
+                    key = folded.text[start:end]
+                    if key in keys or any(key in own or own in key for own in self._own):
+                        continue
+                    found[folded.span(start, end)] = (start, end)
+                    keys.append(key)
         return [{"name": name, "direction": self._direction(folded.text, start, end, sentiment)}
                 for name, (start, end) in found.items()]
 

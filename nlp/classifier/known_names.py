@@ -2,8 +2,8 @@
 
 Comparison phrasing finds a name only next to its marker («از X بهتره»); in
 «ترجیح میدم Xperia بخرم» or «عوض الفون برید هواوی بخرین» the name stands alone.
-When a mention is a comparison, any of these names in it is one of the things
-compared. Only names that are not also everyday words are listed («دل», «دیوار»,
+When a comparison names no rival otherwise, these names in it are the things
+compared (beside a rival found otherwise, they are as often the subject itself). Only names that are not also everyday words are listed («دل», «دیوار»,
 «شهروند», «آنر», «بوش» are not; banks only with «بانک»). Written in the fold of
 textprep (half-space → space, Latin lower-cased), longest spelling first where
 one contains another, so «اسنپ فود» wins over «اسنپ».
