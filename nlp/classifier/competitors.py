@@ -1,8 +1,9 @@
 """Who a mention compares its subject with, and which way the comparison goes.
 
 Names come from three places: the configured competitors (name and aliases of
-each Brand's competitors), comparison phrasing, and, in a comparison where neither
-names a rival, well-known brands, shops and services named anywhere (known_names.py). Phrasing: «بهتر از X»، «از X …‌تر»،
+each Brand's competitors), comparison phrasing, and, in a comparison where
+neither names a rival, well-known brands, shops and services named anywhere
+(known_names.py). Phrasing: «بهتر از X»، «از X …‌تر»،
 «نسبت به X»، «در مقایسه با X»، «مثل X نیست»، «X خیلی بهتره»، «مدل قبلی»،
 «مثل همیشه نبود»، «برندهای دیگه»، «قبلا»، «بار اول»، «پارسال», and their Finglish forms («az X behtare») —
 so an unconfigured competitor named in a comparison is still captured, quoted
