@@ -3,10 +3,11 @@
 Comparison phrasing finds a name only next to its marker («از X بهتره»); in
 «ترجیح میدم Xperia بخرم» or «عوض الفون برید هواوی بخرین» the name stands alone.
 When a comparison names no rival otherwise, these names in it are the things
-compared (beside a rival found otherwise, they are as often the subject itself). Only names that are not also everyday words are listed («دل», «دیوار»,
-«شهروند», «آنر», «بوش» are not; banks only with «بانک»). Written in the fold of
-textprep (half-space → space, Latin lower-cased), longest spelling first where
-one contains another, so «اسنپ فود» wins over «اسنپ».
+compared (beside a rival found otherwise, they are as often the subject
+itself). Only names that are not also everyday words are listed («دل»،
+«دیوار»، «شهروند»، «آنر»، «بوش» are not; banks only with «بانک»). Written in
+the fold of textprep (half-space → space, Latin lower-cased); the longest
+spelling is tried first, so «اسنپ فود» wins over «اسنپ».
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ _PERSIAN = (
     "شیپور", "بامیلو", "ایمالز", "تیمچه", "آمازون", "علی بابا", "علی اکسپرس", "چیلیوری", "ریحون", "زودفود",
     "اکالا", "افق کوروش", "هایپر استار", "هایپراستار", "ماکسیم", "بیمه بازار", "کافه بازار",
     # telecom, internet, streaming
-    "ایرانسل", "همراه اول", "همراه اولی", "رایتل", "شاتل", "مبین نت", "آسیاتک", "های وب", "پارس آنلاین",
+    "ایرانسل", "همراه اول", "رایتل", "شاتل", "مبین نت", "آسیاتک", "های وب", "پارس آنلاین",
     "فیلیمو", "نماوا", "تلوبیون", "آپارات",
     # banks and payment
     "بانک ملت", "بانک ملی", "بانک سامان", "بانک پاسارگاد", "بانک تجارت", "بانک صادرات", "بانک رسالت",
