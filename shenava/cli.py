@@ -147,6 +147,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         from shenava.nlp.classifier.agreement import agreement_table
 
         table, _ = agreement_table(Path(args.data), Path(args.agreement), settings)
+    elif args.fresh:
+        from shenava.nlp.classifier.evaluation import evaluate_fresh
+
+        table, _ = evaluate_fresh(Path(args.data), [Path(f) for f in args.fresh], settings)
     elif args.platform_tags:
         from shenava.nlp.classifier.platform_tags import platform_tag_table
 
@@ -249,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     instead.add_argument("--agreement", metavar="FILE",
                    help="instead: a second labeller's labels of held-out texts (e.g. nlp/agreement/"
                         "second_labeller_300.jsonl) against ours, beside the model's on the same rows")
+    instead.add_argument("--fresh", metavar="FILE", nargs="+",
+                         help="instead: hand labels the model was never trained on (e.g. nlp/labels/fresh/"
+                              "*.jsonl), scored like the held-out hand labels")
     instead.add_argument("--platform-tags", metavar="FILE",
                    help="instead: careful readings of held-out SnappFood/Digikala texts (e.g. nlp/agreement/"
                         "platform_tags_500.jsonl) against the platforms' own tags, beside the model's")

@@ -10,7 +10,7 @@ from shenava.nlp.classifier.agreement import agreement_table
 from shenava.nlp.classifier.bundle import load_bundle
 from shenava.nlp.classifier.cues import FEATURE_NAMES
 from shenava.nlp.classifier.data import is_holdout, load_dataset, load_sentiment
-from shenava.nlp.classifier.evaluation import evaluate_all, names_match
+from shenava.nlp.classifier.evaluation import evaluate_all, evaluate_fresh, names_match
 from shenava.nlp.classifier.platform_tags import platform_tag_table
 from shenava.nlp.classifier.training import TrainOptions, train_all
 
@@ -183,3 +183,41 @@ def test_platform_tags_against_a_careful_reading(tmp_path):
                         encoding="utf-8")
     with pytest.raises(ModelError, match="1 ids are not held-out SnappFood/Digikala texts.*neshan-positive-0-0"):
         platform_tag_table(data_dir, stranger, settings)
+
+
+def test_fresh_labels_are_scored_and_never_trained_on(tmp_path):
+    data_dir, labels_dir = _write(tmp_path)
+    fresh_dir = labels_dir / "fresh"
+    fresh_dir.mkdir()
+    fresh = fresh_dir / "new.jsonl"
+    rows = [{"id": f"fresh-{k}", "text": text, "sentiment": s, "complaint": c, "complaint_categories": cats,
+             "suggestion": sug, "comparison": comp, "competitors": comps, "recommendation": rec, "question": q}
+            for k, (text, s, c, cats, sug, comp, comps, rec, q) in enumerate([
+                ("پیتزا سرد رسید و نونش خمیر بود", "negative", True, ["delivery", "quality"], False, False, [],
+                 "none", False),
+                ("کاش سس بیشتری بذارید، بقیه‌اش عالی بود", "positive", False, [], True, False, [], "none", False),
+                ("از اسنپ‌فود خیلی زودتر رسید 👌", "positive", False, [], False, True,
+                 [{"name": "اسنپ‌فود", "direction": "better"}], "none", False),
+            ])]
+    fresh.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    dataset = load_dataset(data_dir, labels_dir)
+    assert not any(r.id.startswith("fresh-") for r in dataset.hand)  # a subfolder is not training data
+    out = tmp_path / "model"
+    train_all(data_dir, out, options=TrainOptions(layers=0, cache=False), dataset=dataset, log=lambda m: None)
+    settings = ModelSettings(heads=out)
+    table, m = evaluate_fresh(data_dir, [fresh], settings, labels_dir=labels_dir)
+    preds = load_classifier(settings).classify([r["text"] for r in rows])
+    assert m["held_out_rows"] == 3 and m["complaint"]["n_true"] == 1 and m["comparison"]["n_true"] == 1
+    assert m["hand.sentiment"]["accuracy"] == pytest.approx(
+        sum(p["sentiment"] == r["sentiment"] for p, r in zip(preds, rows)) / 3)
+    assert "labels the model never saw (new.jsonl)" in table and "question" in table
+
+    trained = next(r for r in dataset.hand if not is_holdout(r.id))
+    (tmp_path / "seen.jsonl").write_text(json.dumps({**rows[0], "id": trained.id, "text": trained.text}) + "\n",
+                                         encoding="utf-8")
+    with pytest.raises(ModelError, match="seen.jsonl: 1 ids are training-split hand labels.*" + trained.id):
+        evaluate_fresh(data_dir, [tmp_path / "seen.jsonl"], settings, labels_dir=labels_dir)
+    shared = {k: v for k, v in rows[0].items() if k != "text"}
+    (tmp_path / "gone.jsonl").write_text(json.dumps({**shared, "id": "snappfood-gone"}) + "\n", encoding="utf-8")
+    with pytest.raises(ModelError, match="gone.jsonl: 1 ids are not texts of .*snappfood-gone"):
+        evaluate_fresh(data_dir, [tmp_path / "gone.jsonl"], settings, labels_dir=labels_dir)

@@ -18,7 +18,9 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
 
 from shenava.config import ModelSettings
-from shenava.nlp.classifier.data import BINARY_SOURCES, BINARY_TAGS, SOURCES, Dataset, load_dataset
+from shenava.errors import ModelError
+from shenava.nlp.classifier.data import (BINARY_SOURCES, BINARY_TAGS, LABELS_DIR, SOURCES, Dataset, is_holdout,
+                                         load_dataset, load_hand_labels, load_sentiment, read_label_file)
 from shenava.nlp.classifier.textprep import fold
 
 TARGETS = {
@@ -76,6 +78,39 @@ def evaluate_all(data_dir: Path, settings: ModelSettings | None = None, classifi
     return table, metrics
 
 
+def evaluate_fresh(data_dir: Path, paths: list[Path], settings: ModelSettings | None = None,
+                   classifier=None, labels_dir: Path = LABELS_DIR) -> tuple[str, dict]:
+    """Score the model on hand-label files it was never trained on (nlp/labels/fresh: labelled
+    after the model was frozen, so no choice was ever made on them).
+
+    A row whose id is also a training-split hand label would have been trained on: refused.
+    """
+    from shenava.nlp.classifier import load_classifier
+
+    texts = {r.id: r.text for r in load_sentiment(data_dir)}
+    trained = {r.id for r in load_hand_labels(texts, labels_dir) if not is_holdout(r.id)}
+    rows = []
+    for path in paths:
+        if not Path(path).is_file():
+            raise ModelError(f"{path}: no such file (hand labels, one JSON object a line)")
+        found, without_text = read_label_file(Path(path), texts)
+        if without_text:
+            raise ModelError(f"{path}: {len(without_text)} ids are not texts of {data_dir} "
+                             f"(first: {without_text[0]})")
+        seen = [r.id for r in found if r.id in trained]
+        if seen:
+            raise ModelError(f"{path}: {len(seen)} ids are training-split hand labels the model was "
+                             f"trained on (first: {seen[0]})")
+        rows += found
+    clf = classifier or load_classifier(settings or ModelSettings())
+    t0 = time.time()
+    metrics = {"model_version": clf.model_version, "held_out_rows": len(rows)}
+    metrics.update(_hand_metrics(rows, clf.classify([r.text for r in rows])))
+    metrics["classify_seconds"] = round(time.time() - t0, 1)
+    title = f"labels the model never saw ({', '.join(Path(p).name for p in paths)})"
+    return format_table(metrics, title), metrics
+
+
 def _hand_metrics(rows, preds) -> dict:
     m: dict = {}
     gold_s = [r.sentiment for r in rows]
@@ -119,10 +154,10 @@ def names_match(gold: str, predicted: str) -> bool:
     return bool(g and p) and (g == p or g in p or p in g)
 
 
-def format_table(m: dict) -> str:
-    lines = [f"held-out evaluation — model {m.get('model_version')} ({m.get('held_out_rows')} texts, "
+def format_table(m: dict, title: str = "held-out evaluation") -> str:
+    lines = [f"{title} — model {m.get('model_version')} ({m.get('held_out_rows')} texts, "
              f"{m.get('classify_seconds')} s)", "",
-             f"{'sentiment (held-out corpus split)':<40}{'n':>6}{'acc':>8}{'macroF1':>9}"]
+             f"{'sentiment':<40}{'n':>6}{'acc':>8}{'macroF1':>9}"]
     for key in (*SOURCES, "three_class", "hand.sentiment"):
         if key in m:
             v = m[key]
@@ -132,9 +167,12 @@ def format_table(m: dict) -> str:
         lines.append(f"    of which mixed ({v['n_true']} labelled): precision {v['precision']:.3f}, "
                      f"recall {v['recall']:.3f}")
     if "complaint" in m:
-        lines += ["", f"{'intent tags (held-out hand labels)':<40}{'pos':>6}{'F1':>8}{'P':>7}{'R':>7}"]
+        lines += ["", f"{'intent tags (hand labels)':<40}{'pos':>6}{'F1':>8}{'P':>7}{'R':>7}"]
         for tag in BINARY_TAGS:
             v = m[tag]
+            if v["n_true"] == 0:  # F1 is undefined without a positive
+                lines.append(f"  {tag:<38}{0:>6}{'—':>8}")
+                continue
             lines.append(f"  {tag:<38}{v['n_true']:>6}{v['f1']:>8.3f}{v['precision']:>7.3f}{v['recall']:>7.3f}"
                          f"{_mark(m, tag)}")
         v = m["recommendation"]
