@@ -51,6 +51,8 @@ def test_phrasing_needs_a_comparison():
     # a well-known name with no comparison phrase next to it
     ("ترجیح میدم Xperia بخرم، اینو پس میدم", "negative", [("Xperia", "worse")]),
     ("در کل عوض مارک الفون برید هواوی بخرین", "negative", [("هواوی", "worse")]),
+    # a name the phrasing would cut short is quoted whole
+    ("internet-e irancell az hamrah aval behtare", "positive", [("hamrah aval", "better")]),
     # quoted without the suffix the writer joined on
     ("با همین پول میشه یه گوشی سامسونگه خوب خرید", "negative", [("سامسونگ", "worse")]),
     # a sentence opening on the name, with a comparative describing it

@@ -120,7 +120,10 @@ class CompetitorFinder:
                 found[name] = (m.start(), m.end())
         if compared:
             keys = [fold(n).text for n in found]
+            known = known_name_spans(folded.text)
             for start, end in self._phrase_names(folded.text):
+                # A name the phrasing cut short inside a known one: «az hamrah aval behtare» gave «hamrah».
+                start, end = next(((s, e) for s, e in known if s <= start and end <= e), (start, end))
                 name = folded.span(start, end)
                 key = fold(name).text
                 if not key or any(key in own or own in key for own in self._own):
@@ -130,7 +133,7 @@ class CompetitorFinder:
                 found[name] = (start, end)
                 keys.append(key)
             if not found:  # beside a named rival, a known name is as often the subject itself
-                for start, end in known_name_spans(folded.text):
+                for start, end in known:
                     key = folded.text[start:end]
                     if key in keys or any(key in own or own in key for own in self._own):
                         continue
