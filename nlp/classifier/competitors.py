@@ -126,7 +126,7 @@ class CompetitorFinder:
                 start, end = next(((s, e) for s, e in known if s <= start and end <= e), (start, end))
                 name = folded.span(start, end)
                 key = fold(name).text
-                if not key or any(key in own or own in key for own in self._own):
+                if not key or self._is_own(key):
                     continue
                 if any(key in k or k in key for k in keys):
                     continue
@@ -135,12 +135,16 @@ class CompetitorFinder:
             if not found:  # beside a named rival, a known name is as often the subject itself
                 for start, end in known:
                     key = folded.text[start:end]
-                    if key in keys or any(key in own or own in key for own in self._own):
+                    if key in keys or self._is_own(key):
                         continue
                     found[folded.span(start, end)] = (start, end)
                     keys.append(key)
         return [{"name": name, "direction": self._direction(folded.text, start, end, sentiment)}
                 for name, (start, end) in found.items()]
+
+    def _is_own(self, key: str) -> bool:
+        """Whether a folded name is (part of) one of our brands' names or aliases."""
+        return any(key in own or own in key for own in self._own)
 
     def phrase_count(self, folded: Folded) -> int:
         """How many names comparison phrasing yields (a feature of the comparison head)."""
