@@ -217,6 +217,8 @@ def test_fresh_labels_are_scored_and_never_trained_on(tmp_path):
                                          encoding="utf-8")
     with pytest.raises(ModelError, match="seen.jsonl: 1 ids are training-split hand labels.*" + trained.id):
         evaluate_fresh(data_dir, [tmp_path / "seen.jsonl"], settings, labels_dir=labels_dir)
+    with pytest.raises(ModelError, match="absent.jsonl: no such file"):
+        evaluate_fresh(data_dir, [tmp_path / "absent.jsonl"], settings, labels_dir=labels_dir)
     shared = {k: v for k, v in rows[0].items() if k != "text"}
     (tmp_path / "gone.jsonl").write_text(json.dumps({**shared, "id": "snappfood-gone"}) + "\n", encoding="utf-8")
     with pytest.raises(ModelError, match="gone.jsonl: 1 ids are not texts of .*snappfood-gone"):

@@ -21,8 +21,6 @@ def agreement_table(data_dir: Path, second_path: Path, settings: ModelSettings |
     from shenava.nlp.classifier import load_classifier
 
     second_path = Path(second_path)
-    if not second_path.is_file():
-        raise ModelError(f"{second_path}: no such file (a second labelling, one JSON object a line)")
     held = {r.id: r for r in load_dataset(data_dir).split(holdout=True).hand}
     # Only held-out texts are scored: the reader skips every other id as a text it does not have.
     second, skipped = read_label_file(second_path, {i: r.text for i, r in held.items()})

@@ -107,6 +107,8 @@ def read_label_file(path: Path, texts_by_id: dict[str, str]) -> tuple[list[HandR
     """The rows of one label file whose text is known (their own, or `texts_by_id`'s), and the
     ids of the others (a shared text we do not have: data folder absent or changed). Every
     row is checked, with or without its text."""
+    if not Path(path).is_file():
+        raise ModelError(f"{path}: no such file (hand labels, one JSON object a line)")
     found: list[HandRow] = []
     without_text: list[str] = []
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):

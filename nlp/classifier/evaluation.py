@@ -91,8 +91,6 @@ def evaluate_fresh(data_dir: Path, paths: list[Path], settings: ModelSettings | 
     trained = {r.id for r in load_hand_labels(texts, labels_dir) if not is_holdout(r.id)}
     rows = []
     for path in paths:
-        if not Path(path).is_file():
-            raise ModelError(f"{path}: no such file (hand labels, one JSON object a line)")
         found, without_text = read_label_file(Path(path), texts)
         if without_text:
             raise ModelError(f"{path}: {len(without_text)} ids are not texts of {data_dir} "
